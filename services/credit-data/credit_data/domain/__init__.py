@@ -1,0 +1,1 @@
+"""Pure domain of credit-data: records, profiles, the scorecard, dishonesty, risk rules. No I/O here."""
