@@ -1,0 +1,1 @@
+"""Whitelist domain: pure rules, no framework or I/O imports."""
