@@ -1,0 +1,1 @@
+"""Database tables, repositories and document renderers of fund-ledger."""

@@ -1,0 +1,170 @@
+"""The ledger repository: transfers and running account totals, kept in step inside one transaction.
+
+Every balance change is a conditional UPDATE that refuses to take an account below zero on its normal
+side, so a concurrent writer can never overdraw the fund even between our read and our write; the
+table's CHECK constraint is the backstop. Nothing here commits: the unit of work does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from xinyidai_shared.errors import Conflict, NotFound
+
+from ..domain.accounts import Side, Transfer, TransferKind, TransferStatus, normal_side
+from .tables import account, transfer
+
+
+def _row_to_transfer(row) -> Transfer:  # noqa: ANN001 - a SQLAlchemy row
+    return Transfer(
+        id=row.id,
+        kind=TransferKind(row.kind),
+        debit_account=row.debit_account,
+        credit_account=row.credit_account,
+        amount_fen=row.amount_fen,
+        created_at=row.created_at,
+        status=TransferStatus(row.status),
+        posted_at=row.posted_at,
+        event_id=row.event_id,
+        claim_id=row.claim_id,
+        loan_id=row.loan_id,
+        bank_id=row.bank_id,
+        reverses=row.reverses,
+        memo=row.memo or "",
+    )
+
+
+async def ensure_accounts(session: AsyncSession, *codes: str) -> None:
+    """Create the accounts that do not exist yet (insert-if-absent on both SQLite and PostgreSQL)."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    rows = [
+        {"code": c, "normal_side": str(normal_side(c)), "debits_posted_fen": 0, "credits_posted_fen": 0,
+         "debits_pending_fen": 0, "credits_pending_fen": 0}
+        for c in codes
+    ]
+    await session.execute(dialect_insert(account).values(rows).on_conflict_do_nothing(index_elements=["code"]))
+
+
+async def lock_account(session: AsyncSession, code: str) -> None:
+    """Serialise writers on one account row (PostgreSQL row lock; SQLite already holds the write lock)."""
+    await session.execute(select(account.c.code).where(account.c.code == code).with_for_update())
+
+
+async def get_transfer(session: AsyncSession, transfer_id: str) -> Transfer | None:
+    """The stored transfer with this id, if any."""
+    row = (await session.execute(select(transfer).where(transfer.c.id == transfer_id))).first()
+    return _row_to_transfer(row) if row else None
+
+
+async def existing_or_none(session: AsyncSession, wanted: Transfer) -> Transfer | None:
+    """A stored transfer with ``wanted``'s id: returned when it asks for the same movement, refused otherwise."""
+    stored = await get_transfer(session, wanted.id)
+    if stored is None:
+        return None
+    if not stored.same_request(wanted):
+        raise Conflict("TRANSFER_ID_REUSED", f"transfer id {wanted.id!r} already names a different movement")
+    return stored
+
+
+async def _move(session: AsyncSession, code: str, side: Side, amount_fen: int, *, pending: bool) -> bool:
+    """Add ``amount_fen`` to one side of an account; False when that would take it below zero."""
+    col_prefix = "pending" if pending else "posted"
+    column = f"{'debits' if side is Side.DEBIT else 'credits'}_{col_prefix}_fen"
+    stmt = update(account).where(account.c.code == code).values({column: account.c[column] + amount_fen})
+    if not pending:
+        # Moving against the normal side needs enough balance on it, checked in the same statement.
+        if side is Side.CREDIT:
+            guard = or_(account.c.normal_side == "credit", account.c.debits_posted_fen - account.c.credits_posted_fen >= amount_fen)
+        else:
+            guard = or_(account.c.normal_side == "debit", account.c.credits_posted_fen - account.c.debits_posted_fen >= amount_fen)
+        stmt = stmt.where(guard)
+    result = await session.execute(stmt)
+    return result.rowcount == 1
+
+
+async def _apply(session: AsyncSession, t: Transfer, *, pending: bool) -> None:
+    await ensure_accounts(session, t.debit_account, t.credit_account)
+    if not await _move(session, t.credit_account, Side.CREDIT, t.amount_fen, pending=pending):
+        raise Conflict("INSUFFICIENT_FUNDS", f"account {t.credit_account} cannot give {t.amount_fen} fen")
+    if not await _move(session, t.debit_account, Side.DEBIT, t.amount_fen, pending=pending):
+        raise Conflict("INSUFFICIENT_FUNDS", f"account {t.debit_account} cannot take {t.amount_fen} fen back")
+
+
+def _values(t: Transfer) -> dict:
+    return {
+        "id": t.id, "kind": str(t.kind), "debit_account": t.debit_account, "credit_account": t.credit_account,
+        "amount_fen": t.amount_fen, "status": str(t.status), "created_at": t.created_at, "posted_at": t.posted_at,
+        "event_id": t.event_id, "claim_id": t.claim_id, "loan_id": t.loan_id, "bank_id": t.bank_id,
+        "reverses": t.reverses, "memo": t.memo,
+    }
+
+
+async def record(session: AsyncSession, t: Transfer) -> Transfer:
+    """Store a new transfer (posted or pending) and move the account totals; the same request replays."""
+    stored = await existing_or_none(session, t)
+    if stored is not None:
+        return stored
+    if t.status is TransferStatus.VOIDED:
+        raise Conflict("TRANSFER_STATUS_INVALID", "a transfer is created pending or posted")
+    await _apply(session, t, pending=t.status is TransferStatus.PENDING)
+    await session.execute(insert(transfer).values(_values(t)))
+    return t
+
+
+async def post_pending(session: AsyncSession, transfer_id: str, at: datetime) -> Transfer:
+    """Post a pending transfer once: its amount leaves pending totals and moves the posted balances."""
+    stored = await get_transfer(session, transfer_id)
+    if stored is None:
+        raise NotFound("TRANSFER_NOT_FOUND", f"no transfer {transfer_id!r}")
+    changed = await session.execute(
+        update(transfer)
+        .where(and_(transfer.c.id == transfer_id, transfer.c.status == "pending"))
+        .values(status="posted", posted_at=at)
+    )
+    if changed.rowcount != 1:
+        raise Conflict("TRANSFER_NOT_PENDING", f"transfer {transfer_id!r} is {stored.status}, not pending")
+    await _release_pending(session, stored)
+    await _apply(session, stored, pending=False)
+    return await get_transfer(session, transfer_id)  # type: ignore[return-value]
+
+
+async def void_pending(session: AsyncSession, transfer_id: str, at: datetime) -> None:
+    """Void a pending transfer once: its reservation disappears, no balance moves."""
+    stored = await get_transfer(session, transfer_id)
+    changed = await session.execute(
+        update(transfer)
+        .where(and_(transfer.c.id == transfer_id, transfer.c.status == "pending"))
+        .values(status="voided", voided_at=at)
+    )
+    if stored is None or changed.rowcount != 1:
+        raise Conflict("TRANSFER_NOT_PENDING", f"transfer {transfer_id!r} is not pending")
+    await _release_pending(session, stored)
+
+
+async def _release_pending(session: AsyncSession, t: Transfer) -> None:
+    for code, column in ((t.debit_account, "debits_pending_fen"), (t.credit_account, "credits_pending_fen")):
+        await session.execute(
+            update(account).where(account.c.code == code).values({column: account.c[column] - t.amount_fen})
+        )
+
+
+async def balance_posted(session: AsyncSession, code: str) -> int:
+    """The account's posted balance on its normal side (0 for an account never used)."""
+    row = (await session.execute(select(account).where(account.c.code == code))).first()
+    if row is None:
+        return 0
+    if row.normal_side == "debit":
+        return row.debits_posted_fen - row.credits_posted_fen
+    return row.credits_posted_fen - row.debits_posted_fen
+
+
+async def all_transfers(session: AsyncSession) -> list[Transfer]:
+    """The whole journal in sequence order (verify and audit)."""
+    rows = (await session.execute(select(transfer).order_by(transfer.c.seq))).all()
+    return [_row_to_transfer(r) for r in rows]

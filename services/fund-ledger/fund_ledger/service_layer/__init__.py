@@ -1,0 +1,1 @@
+"""Command and event handlers: each takes a unit of work and never commits."""

@@ -1,0 +1,69 @@
+"""Fixtures of fund-ledger's tests: a real database per test, units of work, event builders."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import pytest_asyncio
+from xinyidai_shared.db import Database
+from xinyidai_shared.events import ClaimApproved, ClawbackOrdered, InterestIncomeReported, RecoveryReported, envelope_for
+from xinyidai_shared.uow import UnitOfWork
+
+from fund_ledger.adapters.tables import messaging, metadata
+from fund_ledger.domain.policy import profile_named
+from fund_ledger.service_layer.rules import LedgerRules
+
+YUAN = 100
+RULES = LedgerRules(profile=profile_named("measures"), threshold_fen=1_000_000 * YUAN)
+_seq = itertools.count()
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@pytest_asyncio.fixture
+async def db(tmp_path):
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/ledger.db")
+    await database.create_all(metadata)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def uow_factory(db):
+    return lambda: UnitOfWork(db, messaging, "fund-ledger")
+
+
+def approved(claim_id=None, *, bank_id="bank-a", principal_fen=1_000_000 * YUAN, ratio_bp=3000,
+             per_loan_cap_fen=500_000 * YUAN, bank_cap_fen=2_000_000 * YUAN, minute=None):
+    n = next(_seq)
+    claim_id = claim_id or f"clm-{uuid.uuid4().hex[:10]}"
+    return ClaimApproved(
+        claim_id=claim_id, loan_id=f"loan-{claim_id}", bank_id=bank_id, uscc="91211382MA0Y8G8L7T",
+        principal_at_loss_fen=principal_fen, ratio_bp=ratio_bp, per_loan_cap_fen=per_loan_cap_fen,
+        bank_cap_fen=bank_cap_fen, covered_principal_fen=principal_fen, policy_profile="measures",
+        approved_at=T0 + timedelta(minutes=n if minute is None else minute),
+    )
+
+
+def recovered(claim_id, recovery_id=None, *, bank_id="bank-a", recovered_fen=0, costs_fen=0):
+    return RecoveryReported(
+        claim_id=claim_id, loan_id=f"loan-{claim_id}", bank_id=bank_id, uscc="91211382MA0Y8G8L7T",
+        recovery_id=recovery_id or f"rec-{uuid.uuid4().hex[:8]}", recovered_fen=recovered_fen, costs_fen=costs_fen,
+        reported_on=T0.date(),
+    )
+
+
+def clawback(bank_id="bank-a", clawback_id=None):
+    return ClawbackOrdered(clawback_id=clawback_id or f"cb-{uuid.uuid4().hex[:8]}", bank_id=bank_id,
+                           reason="forged loan documents", ordered_at=T0)
+
+
+def interest(bank_id="bank-a", income_fen=1_000_000, report_id=None):
+    return InterestIncomeReported(report_id=report_id or f"ir-{uuid.uuid4().hex[:8]}", bank_id=bank_id, year=2026,
+                                  interest_income_fen=income_fen)
+
+
+def wrap(payload):
+    return envelope_for(payload)
