@@ -1,0 +1,1 @@
+"""Claims service: banks, products, loans from core systems, eligibility, compensation claims, statistics."""
