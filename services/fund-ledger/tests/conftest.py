@@ -67,3 +67,25 @@ def interest(bank_id="bank-a", income_fen=1_000_000, report_id=None):
 
 def wrap(payload):
     return envelope_for(payload)
+
+
+@pytest_asyncio.fixture
+async def api(tmp_path):
+    """The real app on a fresh SQLite file (migrations applied by its lifespan), no broker."""
+    import httpx
+    from xinyidai_shared.auth import issue_token
+
+    from fund_ledger.app import create_app
+    from fund_ledger.config import Settings
+
+    settings = Settings(dev_mode=True, database_url=f"sqlite+aiosqlite:///{tmp_path}/api.db", kafka_bootstrap="", log_json=False)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fund") as client:
+            client.app = app
+
+            def as_org(org_id: str, role: str) -> dict:
+                return {"Authorization": f"Bearer {issue_token(settings.auth_secret, org_id=org_id, role=role)}"}
+
+            client.as_org = as_org
+            yield client

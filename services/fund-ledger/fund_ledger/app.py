@@ -1,0 +1,39 @@
+"""Composition root: settings → rules → runtime spec → FastAPI app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from xinyidai_shared.runtime import ServiceSpec
+from xinyidai_shared.web import build_app
+
+from .adapters.tables import messaging, metadata
+from .config import Settings
+from .entrypoints import api, audit_api
+from .entrypoints.consumers import CONSUMES, handlers_for
+from .service_layer.rules import LedgerRules
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def service_spec(settings: Settings) -> ServiceSpec:
+    """fund-ledger as the shared runtime sees it: tables, migrations, consumed events."""
+    return ServiceSpec(
+        name="fund-ledger",
+        metadata=metadata,
+        tables=messaging,
+        migrations=MIGRATIONS,
+        handlers=handlers_for(LedgerRules.from_settings(settings)),
+        consumes=CONSUMES,
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the fund-ledger app; settings are read from FUND_LEDGER_* when not given."""
+    settings = settings or Settings()
+    return build_app(
+        service_spec(settings), settings, title="Xinyidai fund-ledger",
+        description="The risk-mitigation fund's double-entry books (Measures art.7, 12, 15, 18, 19).",
+        routers=[api.router, audit_api.router],
+    )
