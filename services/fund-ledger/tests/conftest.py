@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import pytest_asyncio
 from xinyidai_shared.db import Database
+from xinyidai_shared.migrations import upgrade_to_head
 from xinyidai_shared.events import ClaimApproved, ClawbackOrdered, InterestIncomeReported, RecoveryReported, envelope_for
 from xinyidai_shared.uow import UnitOfWork
 
-from fund_ledger.adapters.tables import messaging, metadata
+from fund_ledger.adapters.tables import messaging
+from fund_ledger.app import MIGRATIONS
 from fund_ledger.domain.policy import profile_named
 from fund_ledger.service_layer.rules import LedgerRules
 
@@ -25,7 +27,7 @@ T0 = datetime(2026, 3, 1, tzinfo=UTC)
 @pytest_asyncio.fixture
 async def db(tmp_path):
     database = Database(f"sqlite+aiosqlite:///{tmp_path}/ledger.db")
-    await database.create_all(metadata)
+    await upgrade_to_head(database, MIGRATIONS)
     yield database
     await database.dispose()
 

@@ -1,10 +1,9 @@
-"""Command line: `serve` (default), `verify` (exit 1 on any broken invariant), `audit-pack --year --out`."""
+"""Command line: `serve` (default), `migrate`, `replay`, `verify` (exit 1 on a broken invariant), `audit-pack`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from pathlib import Path
 
 from xinyidai_shared.db import Database
@@ -48,28 +47,24 @@ def run_audit_pack(settings: Settings, year: int, out: Path) -> int:
     return 0 if not pack.statement["violations"] else 1
 
 
-def serve(settings: Settings) -> int:
-    """Run the HTTP service with uvicorn on the settings' host and port."""
-    import uvicorn
-
-    from ..app import create_app
-
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fund_ledger", description=__doc__)
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("serve", help="run the HTTP service (default)")
-    sub.add_parser("verify", help="recompute balances from the journal; exit 1 on any violation")
-    pack = sub.add_parser("audit-pack", help="write the yearly audit pack (statement, CSV journal, PDF)")
-    pack.add_argument("--year", type=int, required=True)
-    pack.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args(argv)
+    """Shared commands (serve, migrate, replay) plus fund-ledger's verify and audit-pack."""
+    from xinyidai_shared.cli import run_cli
+
+    from ..app import create_app, service_spec
+
+    def pack_args(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--out", type=Path, required=True)
+
     settings = Settings()
-    if args.command == "verify":
-        return run_verify(settings)
-    if args.command == "audit-pack":
-        return run_audit_pack(settings, args.year, args.out)
-    return serve(settings)
+    return run_cli(
+        spec=service_spec(settings),
+        settings_factory=lambda: settings,
+        app_factory=create_app,
+        extra={
+            "verify": (lambda parser: None, lambda args, s: run_verify(s)),
+            "audit-pack": (pack_args, lambda args, s: run_audit_pack(s, args.year, args.out)),
+        },
+        argv=argv,
+    )
