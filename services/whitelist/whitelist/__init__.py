@@ -1,0 +1,1 @@
+"""Xinyidai whitelist service: the recommended-enterprise list (推荐名单)."""

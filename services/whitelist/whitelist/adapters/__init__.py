@@ -1,0 +1,1 @@
+"""whitelist adapters: tables, repositories, the national-platform client."""

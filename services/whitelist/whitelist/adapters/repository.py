@@ -1,0 +1,178 @@
+"""Every query whitelist makes, over the session of the caller's unit of work (never committing)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
+
+from xinyidai_shared.errors import NotFound
+
+from ..domain.credit import CreditSnapshot
+from ..domain.membership import MemberStatus, Period
+from ..domain.notice import ObjectionStatus
+from .tables import (
+    ApplicationRow,
+    CalendarOverrideRow,
+    CreditProjectionRow,
+    DishonestyProjectionRow,
+    MaterialRow,
+    MembershipPeriodRow,
+    MembershipRow,
+    ObjectionRow,
+    ReviewTaskRow,
+    TransitionRow,
+)
+
+
+async def application(session: AsyncSession, application_id: str, *, for_update: bool = False) -> ApplicationRow:
+    """The application, locked for the transaction when ``for_update`` (PostgreSQL; SQLite locks already)."""
+    query = select(ApplicationRow).where(ApplicationRow.id == application_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.execute(query)).scalar_one_or_none()
+    if row is None:
+        raise NotFound("APPLICATION_NOT_FOUND", f"no application {application_id}")
+    return row
+
+
+async def open_application_for(session: AsyncSession, uscc: str) -> ApplicationRow | None:
+    query = select(ApplicationRow).where(ApplicationRow.open_uscc == uscc)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def applications(
+    session: AsyncSession, *, status: str | None, uscc: str | None, limit: int, offset: int
+) -> Sequence[ApplicationRow]:
+    query = select(ApplicationRow).order_by(ApplicationRow.created_at.desc(), ApplicationRow.id)
+    if status:
+        query = query.where(ApplicationRow.status == status)
+    if uscc:
+        query = query.where(ApplicationRow.uscc == uscc)
+    return (await session.execute(query.limit(limit).offset(offset))).scalars().all()
+
+
+async def in_notice(session: AsyncSession) -> Sequence[ApplicationRow]:
+    query = select(ApplicationRow).where(ApplicationRow.status == "in_notice").order_by(ApplicationRow.notice_starts_on)
+    return (await session.execute(query)).scalars().all()
+
+
+async def transitions(session: AsyncSession, application_id: str) -> Sequence[TransitionRow]:
+    query = select(TransitionRow).where(TransitionRow.application_id == application_id).order_by(TransitionRow.seq)
+    return (await session.execute(query)).scalars().all()
+
+
+async def material_kinds(session: AsyncSession, application_id: str) -> list[str]:
+    query = select(MaterialRow.kind).where(MaterialRow.application_id == application_id)
+    return list((await session.execute(query)).scalars().all())
+
+
+async def materials(session: AsyncSession, application_id: str) -> Sequence[MaterialRow]:
+    """Material metadata of an application (the file contents stay unloaded)."""
+    query = (
+        select(MaterialRow)
+        .options(defer(MaterialRow.content))
+        .where(MaterialRow.application_id == application_id)
+        .order_by(MaterialRow.kind)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def material(session: AsyncSession, application_id: str, kind: str) -> MaterialRow | None:
+    query = select(MaterialRow).where(MaterialRow.application_id == application_id, MaterialRow.kind == kind)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def objection(session: AsyncSession, objection_id: str, *, for_update: bool = False) -> ObjectionRow:
+    query = select(ObjectionRow).where(ObjectionRow.id == objection_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.execute(query)).scalar_one_or_none()
+    if row is None:
+        raise NotFound("OBJECTION_NOT_FOUND", f"no objection {objection_id}")
+    return row
+
+
+async def objections(session: AsyncSession, application_id: str) -> Sequence[ObjectionRow]:
+    query = select(ObjectionRow).where(ObjectionRow.application_id == application_id).order_by(ObjectionRow.received_at)
+    return (await session.execute(query)).scalars().all()
+
+
+async def pending_objection_count(session: AsyncSession, application_id: str) -> int:
+    query = select(func.count()).where(
+        ObjectionRow.application_id == application_id, ObjectionRow.status == ObjectionStatus.PENDING.value
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def credit_snapshot(session: AsyncSession, uscc: str) -> CreditSnapshot:
+    """What credit-data's events told us about ``uscc``: rating, report, active dishonesty records."""
+    rating = await session.get(CreditProjectionRow, uscc)
+    query = select(DishonestyProjectionRow.record_id).where(
+        DishonestyProjectionRow.uscc == uscc, DishonestyProjectionRow.active.is_(True)
+    )
+    active = tuple(sorted((await session.execute(query)).scalars().all()))
+    if rating is None:
+        return CreditSnapshot(active_dishonesty=active)
+    return CreditSnapshot(grade=rating.grade, has_report=rating.has_report, active_dishonesty=active)
+
+
+async def overrides(session: AsyncSession) -> dict[date, bool]:
+    """The officers' working-day override table."""
+    rows = (await session.execute(select(CalendarOverrideRow))).scalars().all()
+    return {row.day: row.working for row in rows}
+
+
+async def override_rows(session: AsyncSession) -> Sequence[CalendarOverrideRow]:
+    return (await session.execute(select(CalendarOverrideRow).order_by(CalendarOverrideRow.day))).scalars().all()
+
+
+async def membership(session: AsyncSession, uscc: str, *, for_update: bool = False) -> MembershipRow | None:
+    query = select(MembershipRow).where(MembershipRow.uscc == uscc)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def members(session: AsyncSession, statuses: Sequence[MemberStatus]) -> Sequence[MembershipRow]:
+    query = select(MembershipRow).where(MembershipRow.status.in_([s.value for s in statuses]))
+    return (await session.execute(query.order_by(MembershipRow.listed_on, MembershipRow.uscc))).scalars().all()
+
+
+async def period_rows(session: AsyncSession, uscc: str) -> Sequence[MembershipPeriodRow]:
+    query = select(MembershipPeriodRow).where(MembershipPeriodRow.uscc == uscc).order_by(MembershipPeriodRow.seq)
+    return (await session.execute(query)).scalars().all()
+
+
+def as_periods(rows: Sequence[MembershipPeriodRow]) -> list[Period]:
+    return [Period(MemberStatus(row.status), row.from_on, row.to_on) for row in rows]
+
+
+async def open_period_row(session: AsyncSession, uscc: str) -> MembershipPeriodRow | None:
+    query = select(MembershipPeriodRow).where(MembershipPeriodRow.uscc == uscc, MembershipPeriodRow.to_on.is_(None))
+    return (await session.execute(query.order_by(MembershipPeriodRow.seq.desc()).limit(1))).scalar_one_or_none()
+
+
+async def open_review(session: AsyncSession, uscc: str) -> ReviewTaskRow | None:
+    query = select(ReviewTaskRow).where(ReviewTaskRow.open_uscc == uscc)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def review(session: AsyncSession, review_id: str, *, for_update: bool = False) -> ReviewTaskRow:
+    query = select(ReviewTaskRow).where(ReviewTaskRow.id == review_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.execute(query)).scalar_one_or_none()
+    if row is None:
+        raise NotFound("REVIEW_NOT_FOUND", f"no review task {review_id}")
+    return row
+
+
+async def reviews(session: AsyncSession, *, status: str | None) -> Sequence[ReviewTaskRow]:
+    query = select(ReviewTaskRow).order_by(ReviewTaskRow.opened_on, ReviewTaskRow.id)
+    if status:
+        query = query.where(ReviewTaskRow.status == status)
+    return (await session.execute(query)).scalars().all()

@@ -1,0 +1,48 @@
+"""Composition root: the service spec (tables, migrations, handlers, jobs) and ``create_app``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from xinyidai_shared.clock import utcnow
+from xinyidai_shared.runtime import ServiceSpec
+from xinyidai_shared.web import build_app
+
+from .adapters.rate_limit import RateLimiter
+from .adapters.tables import messaging, metadata
+from .config import Settings
+from .entrypoints import api_applications, api_exports, api_list, api_notices
+from .entrypoints.jobs import JOBS
+from .service_layer.credit_events import HANDLERS
+
+spec = ServiceSpec(
+    name="whitelist",
+    metadata=metadata,
+    tables=messaging,
+    migrations=Path(__file__).parent / "migrations",
+    handlers=dict(HANDLERS),
+    consumes=("credit-data",),
+    jobs=dict(JOBS),
+)
+
+DESCRIPTION = (
+    "The recommended-enterprise list (推荐名单, Measures art.6, 8-10): applications, screening, credit check, "
+    "review, public notice with objections, recommendation to banks and the national platform, and the "
+    "living list (suspension on a rating drop or dishonesty record, periodic re-review, history)."
+)
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow) -> FastAPI:
+    """Build the whitelist app; ``clock`` gives the current instant (tests move it)."""
+    settings = settings or Settings()
+    app = build_app(
+        spec, settings, title="Xinyidai whitelist", description=DESCRIPTION,
+        routers=[api_applications.router, api_notices.router, api_list.router, api_exports.router],
+    )
+    app.state.clock = clock
+    app.state.objection_limiter = RateLimiter(settings.objection_rate_limit, settings.objection_rate_window_s)
+    return app

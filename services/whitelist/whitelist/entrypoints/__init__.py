@@ -1,0 +1,1 @@
+"""whitelist entrypoints: HTTP routers, event consumers, supervised jobs."""

@@ -1,0 +1,235 @@
+"""HTTP request and response models; money as exact decimal yuan strings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from xinyidai_shared.money import MoneyFormatError, format_fen, parse_yuan
+
+
+def _yuan_text(value: object) -> int:
+    # A JSON number would be ambiguous (yuan? fen? float?), so inputs must be exact decimal strings.
+    if not isinstance(value, str):
+        raise MoneyFormatError('money is an exact decimal string in yuan, e.g. "12000000.00"')
+    return parse_yuan(value)
+
+
+YuanIn = Annotated[int, BeforeValidator(_yuan_text)]
+YuanOut = Annotated[int, PlainSerializer(format_fen, return_type=str)]
+Reason = Annotated[str | None, Field(default=None, max_length=2000)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ApplicationCreate(_In):
+    uscc: str = Field(min_length=18, max_length=18, examples=["91211382MA0000011X"])
+    name: str = Field(min_length=1, max_length=200)
+    legal_representative: str = Field(min_length=1, max_length=200)
+    industry_code: str = Field(min_length=2, max_length=8, description="GB/T 4754-2017 code, e.g. C1391")
+    employees: int = Field(ge=0, le=10_000_000)
+    revenue: YuanIn = Field(description="operating revenue (营业收入), yuan")
+    total_assets: YuanIn = Field(description="total assets (资产总额), yuan")
+
+
+class StepRequest(_In):
+    reason: Reason = None
+    override: bool = Field(default=False, description="credit check only: approve against a failing pre-filled verdict")
+
+
+class RejectRequest(_In):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class TransitionRead(BaseModel):
+    step: str
+    from_status: str
+    to_status: str
+    actor: str
+    role: str
+    reason: str
+    at: datetime
+
+
+class MaterialRead(BaseModel):
+    kind: str
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+class NoticeRead(BaseModel):
+    starts_on: date
+    ends_on: date
+    working_days: int
+
+
+class CreditVerdictRead(BaseModel):
+    grade: str | None
+    has_report: bool
+    active_dishonesty_records: list[str]
+    passed: bool
+    reason_codes: list[str]
+
+
+class ApplicationRead(BaseModel):
+    id: str
+    uscc: str
+    name: str
+    legal_representative: str
+    industry_code: str
+    sme_industry: str
+    sme_size: str
+    employees: int
+    revenue: YuanOut
+    total_assets: YuanOut
+    status: str
+    flags: list[str]
+    submitted_by: str
+    created_at: datetime
+    updated_at: datetime
+    missing_materials: list[str]
+    materials: list[MaterialRead]
+    notice: NoticeRead | None
+    recommended_on: date | None
+    credit_override: bool
+    credit_verdict: CreditVerdictRead
+    transitions: list[TransitionRead]
+
+
+class ApplicationCreated(ApplicationRead):
+    applicant_token: str | None = Field(
+        default=None, description="public applicants only: send as X-Applicant-Token to upload materials; shown once"
+    )
+
+
+class ApplicationSummary(BaseModel):
+    id: str
+    uscc: str
+    name: str
+    status: str
+    sme_size: str
+    flags: list[str]
+    updated_at: datetime
+
+
+class PublicNotice(BaseModel):
+    application_id: str
+    uscc: str
+    name: str
+    legal_representative: str
+    industry_code: str
+    sme_size: str
+    starts_on: date
+    ends_on: date
+    working_days: int
+    objection_path: str
+
+
+class ObjectionCreate(_In):
+    text: str = Field(min_length=1, max_length=2000)
+    contact: str | None = Field(default=None, max_length=200)
+
+
+class ObjectionReceipt(BaseModel):
+    id: str
+    application_id: str
+    status: str
+    received_at: datetime
+
+
+class ObjectionRead(ObjectionReceipt):
+    text: str
+    contact: str | None
+    decided_by: str | None
+    decision_reason: str | None
+    decided_at: datetime | None
+
+
+class ObjectionDecision(_In):
+    uphold: bool
+    reason: Reason = None
+
+
+class PeriodRead(BaseModel):
+    status: str
+    from_on: date
+    to_on: date | None
+    reason_code: str
+    reason: str
+    actor: str
+
+
+class MemberRead(BaseModel):
+    uscc: str
+    name: str
+    status: str
+    industry_code: str
+    sme_size: str
+    listed_on: date
+    last_reviewed_on: date
+    application_id: str
+
+
+class MemberDetail(MemberRead):
+    history: list[PeriodRead]
+
+
+class ListedOn(BaseModel):
+    uscc: str
+    on: date
+    status: str | None
+    listed: bool
+
+
+class ReviewRead(BaseModel):
+    id: str
+    uscc: str
+    trigger: str
+    detail: str
+    opened_on: date
+    status: str
+    decision: str | None
+    decided_by: str | None
+    decision_reason: str | None
+    decided_at: datetime | None
+
+
+class ReviewDecision(_In):
+    decision: Literal["keep", "remove"]
+    reason: str = Field(min_length=1, max_length=2000)
+    override: bool = False
+
+
+class OverrideWrite(_In):
+    working: bool
+    note: str = Field(default="", max_length=200)
+
+
+class OverrideRead(BaseModel):
+    day: date
+    working: bool
+    note: str
+    set_by: str
+    set_at: datetime
+
+
+class SweepResult(BaseModel):
+    opened: int
+
+
+class PushRead(BaseModel):
+    push_id: str
+    uscc: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None

@@ -1,0 +1,1 @@
+"""whitelist command and event handlers: they take a unit of work and never commit."""

@@ -1,0 +1,31 @@
+"""The officers' working-day override table, and re-timing notices that are running."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from xinyidai_shared.uow import UnitOfWork
+from xinyidai_shared.workdays import notice_end
+
+from ..adapters import repository as repo
+from ..adapters.tables import CalendarOverrideRow
+
+
+async def set_override(uow: UnitOfWork, day: date, *, working: bool, note: str, actor: str, now: datetime) -> CalendarOverrideRow:
+    """Declare ``day`` a working or rest day; every running notice's end date is recomputed with it.
+
+    A notice lasts N *working* days by the official arrangement; when officers enter the arrangement of
+    a year the package did not know, notices already running move to the end the rule now gives.
+    """
+    row = await uow.session.get(CalendarOverrideRow, day)
+    if row is None:
+        row = CalendarOverrideRow(day=day, working=working, note=note, set_by=actor, set_at=now)
+        uow.session.add(row)
+    else:
+        row.working, row.note, row.set_by, row.set_at = working, note, actor, now
+    await uow.session.flush()
+    table = await repo.overrides(uow.session)
+    for app in await repo.in_notice(uow.session):
+        if app.notice_starts_on is not None and app.notice_working_days is not None:
+            app.notice_ends_on = notice_end(app.notice_starts_on, app.notice_working_days, table)
+    return row
