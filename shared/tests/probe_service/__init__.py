@@ -1,0 +1,1 @@
+"""A minimal service used only to test the shared plumbing against the real broker and databases."""

@@ -1,0 +1,166 @@
+"""The consumer runner: inbox dedupe in the effect's transaction, offsets after the database commit,
+retries with backoff, then a dead-letter topic (and table) with the reason. Never a silent ack."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+from pydantic import ValidationError
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from .clock import utcnow
+from .events import Envelope, EventPayload, UnknownEvent, dead_letter_topic
+from .logs import correlation_id
+from .uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]
+UowFactory = Callable[[], UnitOfWork]
+
+
+class Undecodable(Exception):
+    """A message that no retry can make readable: parked at once."""
+
+
+def decode(raw: bytes) -> tuple[Envelope, EventPayload | None]:
+    """Envelope and typed payload; the payload is None when the type is not one we know."""
+    try:
+        envelope = Envelope.model_validate_json(raw)
+    except ValidationError as exc:
+        raise Undecodable(f"not an event envelope: {exc.errors()[:3]}") from exc
+    try:
+        return envelope, envelope.decode()
+    except UnknownEvent:
+        return envelope, None
+    except ValidationError as exc:
+        raise Undecodable(f"payload does not match {envelope.type} v{envelope.version}: {exc.errors()[:3]}") from exc
+
+
+async def apply_once(uow_factory: UowFactory, handler: Handler, envelope: Envelope, payload: EventPayload) -> bool:
+    """Run ``handler`` unless the inbox has the event; inbox row and effect commit together. True if applied."""
+    async with uow_factory() as uow:
+        inbox = uow.tables.inbox
+        seen = (await uow.session.execute(select(inbox.c.event_id).where(inbox.c.event_id == str(envelope.id)))).first()
+        if seen is not None:
+            return False
+        await uow.session.execute(
+            insert(inbox).values(event_id=str(envelope.id), type=envelope.type, handled_at=utcnow())
+        )
+        await handler(uow, payload, envelope)
+        try:
+            await uow.commit()
+        except IntegrityError:
+            # Another consumer instance committed the same event first (inbox primary key): nothing to do.
+            return False
+        return True
+
+
+class ConsumerRunner:
+    """Consumes the given topics as one consumer group and applies each known event exactly once."""
+
+    def __init__(
+        self,
+        *,
+        bootstrap: str,
+        group: str,
+        topics: list[str],
+        handlers: dict[str, Handler],
+        uow_factory: UowFactory,
+        dlq_producer: AIOKafkaProducer,
+        max_attempts: int = 4,
+        backoff_s: float = 0.2,
+    ) -> None:
+        self.bootstrap, self.group, self.topics = bootstrap, group, topics
+        self.handlers, self.uow_factory, self.dlq_producer = handlers, uow_factory, dlq_producer
+        self.max_attempts, self.backoff_s = max_attempts, backoff_s
+        self.applied = 0
+        self.parked = 0
+
+    def _consumer(self) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
+            *self.topics,
+            bootstrap_servers=self.bootstrap,
+            group_id=self.group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=500,
+            # Short sessions make a dead member's partitions move on quickly (the local broker waits
+            # for the old member's session to expire before it finishes a rebalance).
+            session_timeout_ms=6000,
+            heartbeat_interval_ms=500,
+            rebalance_timeout_ms=6000,
+        )
+
+    async def run(self) -> None:
+        """Consume until cancelled; offsets are committed only after each message's database commit."""
+        consumer = self._consumer()
+        try:
+            await consumer.start()
+            while True:
+                batches = await consumer.getmany(timeout_ms=500)
+                for tp, messages in batches.items():
+                    for message in messages:
+                        await self.handle(message)
+                    await consumer.commit({tp: messages[-1].offset + 1})
+        finally:
+            await consumer.stop()
+
+    async def handle(self, message: ConsumerRecord) -> None:
+        """Decode, dedupe and apply one message, retrying with backoff; park it if it keeps failing."""
+        try:
+            envelope, payload = decode(message.value)
+        except Undecodable as exc:
+            await self.park(message, None, str(exc))
+            return
+        handler = self.handlers.get(envelope.type)
+        if handler is None or payload is None:
+            return  # an event this service does not consume: nothing to apply, nothing to park
+        token = correlation_id.set(envelope.correlation_id)
+        try:
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    if await apply_once(self.uow_factory, handler, envelope, payload):
+                        self.applied += 1
+                    return
+                except Exception as exc:  # noqa: BLE001 - any failure is retried, then parked with its reason
+                    log.warning(
+                        "event handling failed",
+                        extra={"event_id": str(envelope.id), "type": envelope.type, "attempt": attempt, "error": repr(exc)},
+                    )
+                    if attempt == self.max_attempts:
+                        await self.park(message, envelope, f"{type(exc).__name__}: {exc}")
+                        return
+                    await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
+        finally:
+            correlation_id.reset(token)
+
+    async def park(self, message: ConsumerRecord, envelope: Envelope | None, reason: str) -> None:
+        """Send the message to the dead-letter topic with its reason, and keep a row for operators."""
+        self.parked += 1
+        topic = dead_letter_topic(message.topic, self.group)
+        headers = [("reason", reason[:1000].encode()), ("source", f"{message.topic}/{message.partition}/{message.offset}".encode())]
+        await self.dlq_producer.send_and_wait(topic, value=message.value, key=message.key, headers=headers)
+        async with self.uow_factory() as uow:
+            await uow.session.execute(
+                insert(uow.tables.dead_letter).values(
+                    topic=message.topic,
+                    partition=message.partition,
+                    offset=message.offset,
+                    event_id=str(envelope.id) if envelope else None,
+                    reason=reason,
+                    raw=message.value.decode(errors="replace"),
+                    parked_at=utcnow(),
+                )
+            )
+            await uow.commit()
+        log.error("event parked in dead letters", extra={"topic": topic, "reason": reason})
+
+
+__all__ = ["ConsumerRunner", "Handler", "TopicPartition", "apply_once", "decode"]

@@ -1,0 +1,71 @@
+"""Money: integer fen inside, exact decimal yuan strings at the edges, one rounding rule.
+
+The system's one rounding rule is round-half-up to the fen, applied in ``apply_ratio_bp`` and
+``apply_fraction`` only; nothing else in the code base rounds money.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BeforeValidator, PlainSerializer
+
+_YUAN = re.compile(r"^(?P<sign>-?)(?P<int>\d{1,15})(?:\.(?P<frac>\d{1,2}))?$")
+BP_PER_UNIT = 10_000  # basis points in 100%
+
+
+class MoneyFormatError(ValueError):
+    """A text that is not an exact yuan amount with at most two decimals."""
+
+
+def parse_yuan(text: str, *, allow_negative: bool = False) -> int:
+    """Exact yuan text ("1234.5", "0.01") to integer fen; refuses floats' habits (exponents, >2 decimals)."""
+    match = _YUAN.match(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        raise MoneyFormatError(f"not an exact yuan amount with at most 2 decimals: {text!r}")
+    fen = int(match["int"]) * 100 + int((match["frac"] or "0").ljust(2, "0"))
+    if match["sign"]:
+        fen = -fen
+    if fen < 0 and not allow_negative:
+        raise MoneyFormatError(f"amount must not be negative: {text!r}")
+    return fen
+
+
+def format_fen(fen: int) -> str:
+    """Integer fen to exact yuan text with two decimals: 12345 -> "123.45"."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def _half_up_div(numerator: int, denominator: int) -> int:
+    if denominator <= 0:
+        raise ValueError("denominator must be positive")
+    sign = -1 if numerator < 0 else 1
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if remainder * 2 >= denominator:
+        quotient += 1
+    return sign * quotient
+
+
+def apply_ratio_bp(amount_fen: int, ratio_bp: int) -> int:
+    """``amount × ratio`` with the ratio in basis points, rounded half up to the fen."""
+    return _half_up_div(amount_fen * ratio_bp, BP_PER_UNIT)
+
+
+def apply_fraction(amount_fen: int, numerator: int, denominator: int) -> int:
+    """``amount × numerator ÷ denominator`` rounded half up to the fen (e.g. recovery shares)."""
+    return _half_up_div(amount_fen * numerator, denominator)
+
+
+def _to_fen(value: object) -> int:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise MoneyFormatError("money must be a decimal string, not a number")
+    if isinstance(value, int):
+        return value
+    return parse_yuan(str(value))
+
+
+# API field type: accepts "123.45" (exact text), holds integer fen, serialises back to "123.45".
+Yuan = Annotated[int, BeforeValidator(_to_fen), PlainSerializer(format_fen, return_type=str)]

@@ -1,0 +1,139 @@
+"""What a running service holds: settings, database, Kafka link, relay, consumers, supervised tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import MetaData
+
+from .consumer import ConsumerRunner, Handler
+from .db import Database
+from .events import TOPICS, dead_letter_topic
+from .migrations import upgrade_to_head
+from .relay import OutboxRelay, ensure_topics, make_producer
+from .settings import ServiceSettings
+from .tables import MessagingTables
+from .uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+Job = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    """Everything that makes one service itself; the rest of the plumbing is shared."""
+
+    name: str  # "claims", "fund-ledger", ...: also its producer name and consumer group
+    metadata: MetaData
+    tables: MessagingTables
+    migrations: Path
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    consumes: tuple[str, ...] = ()  # names of the services whose topics it reads
+    jobs: dict[str, Job] = field(default_factory=dict)  # extra supervised loops (daily rules, retries)
+
+
+class Supervisor:
+    """Runs named loops; one that crashes is logged and restarted with backoff; stop() cancels all."""
+
+    def __init__(self) -> None:
+        self.tasks: dict[str, asyncio.Task] = {}
+        self.restarts: dict[str, int] = {}
+
+    def start(self, name: str, factory: Callable[[], Awaitable[None]]) -> None:
+        self.tasks[name] = asyncio.create_task(self._keep(name, factory), name=name)
+
+    async def _keep(self, name: str, factory: Callable[[], Awaitable[None]]) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await factory()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a supervised loop must come back, whatever broke it
+                self.restarts[name] = self.restarts.get(name, 0) + 1
+                log.exception("supervised task crashed; restarting", extra={"task": name, "delay_s": delay})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    async def stop(self) -> None:
+        for task in self.tasks.values():
+            task.cancel()
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        self.tasks.clear()
+
+
+class Runtime:
+    """The composition root's product, kept on ``app.state.runtime``."""
+
+    def __init__(self, spec: ServiceSpec, settings: ServiceSettings) -> None:
+        self.spec, self.settings = spec, settings
+        self.db = Database(settings.database_url)
+        self.supervisor = Supervisor()
+        self.producer: AIOKafkaProducer | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumer: ConsumerRunner | None = None
+        self.kafka_ready = False
+
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work whose commit wakes the relay."""
+        return UnitOfWork(self.db, self.spec.tables, self.spec.name, on_commit=self._wake_relay)
+
+    def _wake_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.notify()
+
+    async def start(self) -> None:
+        await upgrade_to_head(self.db, self.spec.migrations)
+        if self.settings.kafka_bootstrap:
+            self.supervisor.start("kafka", self._run_kafka)
+        for name, job in self.spec.jobs.items():
+            self.supervisor.start(name, lambda job=job: job(self))
+
+    async def _run_kafka(self) -> None:
+        """Connect to the broker (retried by the supervisor until it answers), then relay and consume."""
+        bootstrap = self.settings.kafka_bootstrap
+        topics = [TOPICS[name] for name in (self.spec.name, *self.spec.consumes)]
+        await ensure_topics(bootstrap, topics, self.settings.kafka_partitions)
+        producer = make_producer(bootstrap)
+        await producer.start()
+        try:
+            self.producer = producer
+            self.relay = OutboxRelay(
+                self.db,
+                self.spec.tables,
+                producer,
+                batch_size=self.settings.relay_batch_size,
+                poll_s=self.settings.relay_poll_interval_s,
+            )
+            loops = [self.relay.run()]
+            if self.spec.consumes and self.spec.handlers:
+                self.consumer = ConsumerRunner(
+                    bootstrap=bootstrap,
+                    group=self.spec.name,
+                    topics=[TOPICS[name] for name in self.spec.consumes],
+                    handlers=self.spec.handlers,
+                    uow_factory=self.uow,
+                    dlq_producer=producer,
+                    max_attempts=self.settings.consumer_max_attempts,
+                    backoff_s=self.settings.consumer_retry_backoff_s,
+                )
+                loops.append(self.consumer.run())
+            self.kafka_ready = True
+            await asyncio.gather(*loops)
+        finally:
+            self.kafka_ready = False
+            await producer.stop()
+
+    async def stop(self) -> None:
+        await self.supervisor.stop()
+        await self.db.dispose()
+
+
+def dlq_topics(spec: ServiceSpec) -> list[str]:
+    return [dead_letter_topic(TOPICS[name], spec.name) for name in spec.consumes]
