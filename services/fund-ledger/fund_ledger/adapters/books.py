@@ -13,7 +13,7 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from xinyidai_shared.errors import Conflict, NotFound
 
-from ..domain.accounts import Side, Transfer, TransferKind, TransferStatus, normal_side
+from ..domain.accounts import CASH, Side, Transfer, TransferKind, TransferStatus, normal_side
 from .tables import account, transfer
 
 
@@ -54,6 +54,13 @@ async def ensure_accounts(session: AsyncSession, *codes: str) -> None:
 async def lock_account(session: AsyncSession, code: str) -> None:
     """Serialise writers on one account row (PostgreSQL row lock; SQLite already holds the write lock)."""
     await session.execute(select(account.c.code).where(account.c.code == code).with_for_update())
+
+
+async def lock_fund(session: AsyncSession) -> None:
+    """Take the fund's cash row first in every money-moving transaction, so locks are always taken in
+    the same order (cash, then a bank) and PostgreSQL never sees two writers deadlock."""
+    await ensure_accounts(session, CASH)
+    await lock_account(session, CASH)
 
 
 async def get_transfer(session: AsyncSession, transfer_id: str) -> Transfer | None:

@@ -38,8 +38,9 @@ def _chart(pdf: FPDF, pack: AuditPack, x: float, y: float, w: float, h: float) -
         pdf.set_xy(x - 32, gy - 2)
         pdf.set_font_size(6)
         pdf.cell(30, 4, format_fen(top * (4 - i) // 4), align="R")
-    pdf.set_xy(x - 32, y - 2)
-    pdf.cell(30, 4, format_fen(top), align="R")
+    for label_y, amount in ((y - 2, top), (y + h - 2, 0)):
+        pdf.set_xy(x - 32, label_y)
+        pdf.cell(30, 4, format_fen(amount), align="R")
     step = w / max(len(values) - 1, 1)
     points = [(x + i * step, y + h - h * v / top) for i, v in enumerate(values)]
     pdf.set_draw_color(20, 90, 170)

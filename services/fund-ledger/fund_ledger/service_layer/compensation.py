@@ -25,9 +25,10 @@ def compensation_transfer_id(event_id: str) -> str:
 async def handle_claim_approved(uow: UnitOfWork, event: ClaimApproved, envelope: Envelope, watch: LedgerRules) -> None:
     """ClaimApproved: cap the pay, reserve it against the bank's cap, queue it and pay what cash allows."""
     session = uow.session
-    if await positions.get_compensation(session, event.claim_id) is not None:
-        return  # one compensation per claim, whatever event id approved it again
+    await books.lock_fund(session)
     bank = await positions.lock_bank(session, event.bank_id)
+    if await positions.get_compensation(session, event.claim_id) is not None:
+        return  # one compensation per claim, whatever event id approved it again (checked under the lock)
     now = utcnow()
     await _close_exposure(session, event.loan_id)
     base = {
@@ -96,8 +97,7 @@ async def _close_exposure(session, loan_id: str) -> None:  # noqa: ANN001
 async def pay_waiting(uow: UnitOfWork, watch: LedgerRules) -> list[str]:
     """Pay the queue's head while cash covers it in full (first approved, first paid); return paid claims."""
     session = uow.session
-    await books.ensure_accounts(session, CASH)
-    await books.lock_account(session, CASH)
+    await books.lock_fund(session)
     cash_before = await books.balance_posted(session, CASH)
     queue = await positions.waiting_queue(session)
     payable = payable_now(cash_before, queue)

@@ -86,6 +86,7 @@ async def handle_clawback_ordered(uow: UnitOfWork, event: ClawbackOrdered, envel
     session = uow.session
     if await dues.get_due(session, f"clawback:{event.clawback_id}") is not None:
         return
+    await books.lock_fund(session)  # voiding touches cash's pending totals: cash first, then the bank
     bank = await positions.lock_bank(session, event.bank_id)
     now = utcnow()
     await session.execute(

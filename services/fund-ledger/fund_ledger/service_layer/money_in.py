@@ -40,6 +40,7 @@ async def _cash_in(uow: UnitOfWork, wanted: Transfer, rules: LedgerRules, *, sou
     Returns the transfer and whether it is new (False: the same request was replayed, nothing moved).
     """
     session = uow.session
+    await books.lock_fund(session)
     stored = await books.existing_or_none(session, wanted)
     if stored is not None:
         return stored, False
@@ -54,6 +55,7 @@ async def _cash_in(uow: UnitOfWork, wanted: Transfer, rules: LedgerRules, *, sou
 
 async def deposit_initial_capital(uow: UnitOfWork, *, transfer_id: str, amount_fen: int, rules: LedgerRules) -> tuple[Transfer, bool]:
     """The city's one-off initial capital (art.7: 10,000,000 CNY by default) enters the fund's cash."""
+    await books.lock_fund(uow.session)  # two first deposits racing must not both pass the one-off check
     now = utcnow()
     wanted = Transfer(id=transfer_id, kind=TransferKind.INITIAL_CAPITAL, debit_account=CASH, credit_account=CAPITAL_INITIAL,
                       amount_fen=amount_fen, created_at=now, posted_at=now, memo="initial capital from city finance")
