@@ -1,0 +1,131 @@
+"""Storing feed records by natural key: new → insert, same content → unchanged, new content → supersede.
+
+Works a batch at a time: one query finds the batch's existing keys, then inserts, history copies and
+updates go out as ``executemany``. A key repeated inside one batch is resolved in arrival order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.records import FeedRecord
+from .tables import RECORD_COLUMNS, feed_record, feed_record_history
+
+LOOKUP_CHUNK = 500
+ACCEPTED, UNCHANGED, SUPERSEDED = "accepted", "unchanged", "superseded"
+
+
+@dataclass
+class StoreOutcome:
+    """What a batch did: an outcome per record (in order) and the enterprises whose data changed."""
+
+    outcomes: list[str] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for o in self.outcomes if o == outcome)
+
+
+def _row(record: FeedRecord) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in RECORD_COLUMNS}
+
+
+async def _existing(session: AsyncSession, provider: str, ids: Sequence[str]) -> dict[str, tuple[int, str, str, int]]:
+    found: dict[str, tuple[int, str, str, int]] = {}
+    c = feed_record.c
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
+        rows = await session.execute(
+            select(c.source_record_id, c.id, c.content_hash, c.uscc, c.version).where(
+                c.provider == provider, c.source_record_id.in_(chunk)
+            )
+        )
+        for rid, row_id, digest, uscc, version in rows:
+            found[rid] = (row_id, digest, uscc, version)
+    return found
+
+
+async def store_records(
+    session: AsyncSession, provider: str, records: Sequence[FeedRecord], *, now: datetime, job_id: str | None = None
+) -> StoreOutcome:
+    """Apply one provider's batch; never commits (the unit of work does)."""
+    result = StoreOutcome()
+    existing = await _existing(session, provider, list({r.source_record_id for r in records}))
+    fresh: dict[str, dict[str, Any]] = {}  # keys first seen in this batch, to insert
+    changed: dict[str, dict[str, Any]] = {}  # existing rows to supersede, keyed by source record id
+    for record in records:
+        rid = record.source_record_id
+        pending = fresh.get(rid) or changed.get(rid)
+        current_hash = pending["content_hash"] if pending else (existing[rid][1] if rid in existing else None)
+        if current_hash == record.content_hash:
+            result.outcomes.append(UNCHANGED)
+            continue
+        row = _row(record) | {"received_at": now, "job_id": job_id}
+        result.touched.add(record.uscc)
+        if rid in fresh:
+            fresh[rid] = row | {"version": 1}
+            result.outcomes.append(SUPERSEDED)
+        elif rid in existing:
+            row_id, _, old_uscc, version = existing[rid]
+            result.touched.add(old_uscc)  # a correction may move a record to another enterprise
+            changed[rid] = row | {"version": version + 1, "_id": row_id}
+            result.outcomes.append(SUPERSEDED)
+        else:
+            fresh[rid] = row | {"version": 1}
+            result.outcomes.append(ACCEPTED)
+    if changed:
+        await _supersede(session, list(changed.values()), now)
+    if fresh:
+        await session.execute(insert(feed_record), list(fresh.values()))
+    return result
+
+
+async def _supersede(session: AsyncSession, rows: list[dict[str, Any]], now: datetime) -> None:
+    """Copy the current versions into history, then overwrite them in place with the new content."""
+    c = feed_record.c
+    ids = [row["_id"] for row in rows]
+    copied = [getattr(c, name) for name in (*RECORD_COLUMNS, "version", "received_at", "job_id")]
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
+        source = select(c.id, *copied, bindparam("now", now, type_=feed_record_history.c.superseded_at.type))
+        await session.execute(
+            insert(feed_record_history).from_select(
+                ["record_id", *(col.name for col in copied), "superseded_at"], source.where(c.id.in_(chunk))
+            )
+        )
+    values = {name: bindparam(name) for name in (*RECORD_COLUMNS, "version", "received_at", "job_id")}
+    await session.execute(update(feed_record).where(c.id == bindparam("_id")).values(values), rows)
+
+
+def to_record(row: Any) -> FeedRecord:
+    """A stored row back into the domain's record."""
+    return FeedRecord(**{name: getattr(row, name) for name in RECORD_COLUMNS})
+
+
+async def records_for(session: AsyncSession, usccs: Iterable[str]) -> dict[str, list[FeedRecord]]:
+    """Current record versions of these enterprises, grouped by enterprise."""
+    wanted = list(usccs)
+    grouped: dict[str, list[FeedRecord]] = {u: [] for u in wanted}
+    cols = [getattr(feed_record.c, name) for name in RECORD_COLUMNS]
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        rows = await session.execute(select(*cols).where(feed_record.c.uscc.in_(wanted[start : start + LOOKUP_CHUNK])))
+        for row in rows:
+            grouped[row.uscc].append(to_record(row))
+    return grouped
+
+
+async def record_history(session: AsyncSession, provider: str, source_record_id: str) -> list[dict[str, Any]]:
+    """Every superseded version of one record, oldest first."""
+    h = feed_record_history.c
+    rows = await session.execute(
+        select(feed_record_history)
+        .where(h.provider == provider, h.source_record_id == source_record_id)
+        .order_by(h.version)
+    )
+    return [dict(row._mapping) for row in rows]

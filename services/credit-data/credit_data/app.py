@@ -1,0 +1,42 @@
+"""Composition root: the service spec (tables, migrations, handlers, loops) and ``create_app``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from xinyidai_shared.runtime import ServiceSpec
+from xinyidai_shared.web import build_app
+
+from .adapters.tables import messaging, metadata
+from .config import Settings
+from .entrypoints import api_dishonesty, api_feeds, api_ratings
+from .entrypoints.consumers import make_handlers
+from .entrypoints.workers import daily_rules, job_worker
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+DESCRIPTION = (
+    "Public credit data from utilities and departments, explained ratings (scorecard), credit reports, "
+    "the dishonesty list and risk alerts for lending banks."
+)
+
+
+def make_spec(settings: Settings) -> ServiceSpec:
+    """Everything that makes this service credit-data, for the shared runtime."""
+    return ServiceSpec(
+        name="credit-data",
+        metadata=metadata,
+        tables=messaging,
+        migrations=MIGRATIONS,
+        handlers=make_handlers(settings.bank_default_expiry_days),
+        consumes=("claims",),
+        jobs={"job-worker": job_worker, "daily-rules": daily_rules},
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the credit-data app; settings come from CREDIT_DATA_* variables unless given."""
+    settings = settings or Settings()
+    routers = [api_feeds.router, api_ratings.router, api_dishonesty.router]
+    return build_app(make_spec(settings), settings, title="Xinyidai credit-data", routers=routers, description=DESCRIPTION)

@@ -1,0 +1,76 @@
+"""Dishonesty endpoints: departments record and repair; the public list for joint punishment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import or_, select
+
+from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.clock import business_date, utcnow
+from xinyidai_shared.uow import UnitOfWork
+from xinyidai_shared.uscc import validate_uscc
+from xinyidai_shared.web import get_runtime, get_uow
+
+from ..adapters.tables import dishonesty
+from ..domain.dishonesty import DishonestyTerms
+from ..schemas import DishonestyIn, DishonestyRead, RepairIn
+from ..service_layer.dishonesty import record_dishonesty, repair
+
+router = APIRouter(prefix="/v1", tags=["dishonesty"])
+recorders = require(Role.DEPARTMENT, Role.CREDIT_OFFICE)
+
+
+@router.post("/dishonesty-records", response_model=DishonestyRead, status_code=201)
+async def create_record(
+    body: DishonestyIn, response: Response, principal: Principal = Depends(recorders), uow: UnitOfWork = Depends(get_uow)
+) -> Any:
+    """Record a dishonesty (失信) finding; the same reference again returns the first record (200)."""
+    validate_uscc(body.uscc)
+    terms = DishonestyTerms(body.reason, body.started_on, body.expires_on)
+    row, created = await record_dishonesty(
+        uow, record_id=f"{principal.org_id}:{body.reference}", uscc=body.uscc, recorded_by=principal.org_id,
+        kind="department", terms=terms, now=utcnow(),
+    )  # fmt: skip
+    await uow.commit()
+    response.status_code = 201 if created else 200
+    return DishonestyRead.model_validate(row._mapping)
+
+
+@router.post("/dishonesty-records/{record_id}/repair", response_model=DishonestyRead)
+async def repair_record(
+    record_id: str, body: RepairIn, principal: Principal = Depends(recorders), uow: UnitOfWork = Depends(get_uow)
+) -> Any:
+    """Credit repair: end a record early (its recorder or the credit office); publishes DishonestyRemoved."""
+    row = await repair(
+        uow, record_id=record_id, by=principal.org_id, may_repair_any=principal.role is Role.CREDIT_OFFICE,
+        repaired_on=body.repaired_on, reason=body.reason, now=utcnow(),
+    )  # fmt: skip
+    await uow.commit()
+    return DishonestyRead.model_validate(row._mapping)
+
+
+@router.get("/enterprises/{uscc}/dishonesty-records", response_model=list[DishonestyRead])
+async def enterprise_records(
+    uscc: str, request: Request, _: Principal = Depends(require(Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP, Role.AUDITOR, Role.SERVICE))
+) -> Any:
+    """Every dishonesty record of one enterprise, ended ones included."""
+    validate_uscc(uscc)
+    async with get_runtime(request).db.read_session() as session:
+        rows = await session.execute(select(dishonesty).where(dishonesty.c.uscc == uscc).order_by(dishonesty.c.started_on))
+        return [DishonestyRead.model_validate(r._mapping) for r in rows]
+
+
+@router.get("/public/dishonesty-records", response_model=list[DishonestyRead], tags=["public"])
+async def public_list(request: Request) -> Any:
+    """Public: the dishonesty records in force today (joint punishment list, Plan 4.1.6); no credential needed."""
+    today = business_date(utcnow())
+    c = dishonesty.c
+    query = (
+        select(dishonesty)
+        .where(c.started_on <= today, or_(c.expires_on.is_(None), c.expires_on > today), or_(c.ended_on.is_(None), c.ended_on > today))
+        .order_by(c.started_on.desc(), c.record_id)
+    )
+    async with get_runtime(request).db.read_session() as session:
+        return [DishonestyRead.model_validate(r._mapping) for r in await session.execute(query)]

@@ -1,0 +1,190 @@
+"""Feed endpoints: push one record or a small batch, upload a bulk file as a job, follow the job."""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import csv
+import hashlib
+import io
+import uuid
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from sqlalchemy import insert, select
+
+from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.clock import utcnow
+from xinyidai_shared.errors import DomainError, ErrorKind, Invalid, NotFound
+from xinyidai_shared.uow import UnitOfWork, idempotent_replay, idempotent_store
+from xinyidai_shared.web import get_runtime, get_uow
+
+from ..adapters.records_repo import record_history
+from ..adapters.tables import job, job_rejection
+from ..domain.feeds import FORMATS, check_header, normalise_encoding
+from ..schemas import RECORD_EXAMPLE, BatchIn, BatchResultRead, ItemResultRead, JobRead, RejectionRead
+from ..service_layer.ingest import push_one, push_records
+
+router = APIRouter(prefix="/v1/feeds", tags=["feeds"])
+provider_only = require(Role.PROVIDER)
+
+
+@router.post("/record", response_model=ItemResultRead, responses={200: {"description": "unchanged"}})
+async def push_record(
+    response: Response,
+    raw: dict[str, Any] = Body(examples=[RECORD_EXAMPLE]),
+    principal: Principal = Depends(provider_only),
+    uow: UnitOfWork = Depends(get_uow),
+) -> ItemResultRead:
+    """Push one record: 201 when stored or superseding, 200 when it is unchanged, 4xx when refused."""
+    result = await push_one(uow, principal, raw, now=utcnow())
+    await uow.commit()
+    response.status_code = 200 if result.outcome == "unchanged" else 201
+    return ItemResultRead(**result.__dict__)
+
+
+@router.post("/batch", response_model=BatchResultRead)
+async def push_batch(
+    body: BatchIn, request: Request, principal: Principal = Depends(provider_only), uow: UnitOfWork = Depends(get_uow)
+) -> BatchResultRead:
+    """Push a small batch: every record gets its own outcome; bad ones are reported, good ones kept."""
+    limit = request.app.state.runtime.settings.batch_max_records
+    if len(body.records) > limit:
+        raise DomainError("BATCH_TOO_LARGE", f"at most {limit} records per batch; upload a file instead", kind=ErrorKind.TOO_LARGE)
+    results = await push_records(uow, principal, body.records, now=utcnow())
+    await uow.commit()
+    counts = {o: sum(1 for r in results if r.outcome == o) for o in ("accepted", "unchanged", "superseded", "rejected")}
+    return BatchResultRead(**counts, results=[ItemResultRead(**r.__dict__) for r in results])
+
+
+def _declared_codec(content_type: str | None, encoding: str | None) -> str:
+    if encoding:
+        return normalise_encoding(encoding)
+    for part in (content_type or "").split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset":
+            return normalise_encoding(value.strip('"'))
+    return "utf-8"
+
+
+async def _receive(request: Request, path: Path, codec: str, max_bytes: int) -> tuple[int, str]:
+    """Stream the body to ``path`` while checking its size and that it decodes in the declared charset."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise DomainError("UPLOAD_TOO_LARGE", f"a feed file may be at most {max_bytes} bytes", kind=ErrorKind.TOO_LARGE)
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    digest, size = hashlib.sha256(), 0
+    with open(path, "wb") as sink:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_bytes:
+                raise DomainError("UPLOAD_TOO_LARGE", f"a feed file may be at most {max_bytes} bytes", kind=ErrorKind.TOO_LARGE)
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                raise DomainError(
+                    "ENCODING_INVALID", f"the file is not valid {codec} near byte {size - len(chunk) + error.start}",
+                    kind=ErrorKind.UNSUPPORTED,
+                ) from None  # fmt: skip
+            digest.update(chunk)
+            await asyncio.to_thread(sink.write, chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise DomainError("ENCODING_INVALID", f"the file ends inside a {codec} character", kind=ErrorKind.UNSUPPORTED) from None
+    if size == 0:
+        raise Invalid("FILE_EMPTY", "the uploaded file is empty")
+    return size, digest.hexdigest()
+
+
+def _check_csv_header(path: Path, codec: str) -> None:
+    with open(path, "rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig" if codec == "utf-8" else codec, newline="")
+        check_header(next(csv.reader(text), []))
+
+
+@router.post("/files", status_code=202, response_model=JobRead)
+async def upload_file(
+    request: Request,
+    format: str = Query(pattern="^(ndjson|csv)$", description=f"one of {', '.join(FORMATS)}"),
+    encoding: str | None = Query(None, description="utf-8 (default) or gb18030; or send a charset in Content-Type"),
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),
+    principal: Principal = Depends(provider_only),
+    uow: UnitOfWork = Depends(get_uow),
+) -> Any:
+    """Upload a bulk NDJSON or CSV file (UTF-8 or GB18030); it is ingested as a job you can follow."""
+    settings = request.app.state.runtime.settings
+    codec = _declared_codec(request.headers.get("content-type"), encoding)
+    folder = Path(settings.upload_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    job_id = str(uuid.uuid4())
+    path = folder / f"{job_id}.{format}"
+    try:
+        size, sha = await _receive(request, path, codec, settings.upload_max_bytes)
+        if format == "csv":
+            _check_csv_header(path, codec)
+        if idempotency_key:
+            replay = await idempotent_replay(uow, org_id=principal.org_id, key=idempotency_key, body=sha.encode())
+            if replay is not None:
+                path.unlink(missing_ok=True)
+                return replay.body
+        values = {
+            "id": job_id, "kind": "feed", "org_id": principal.org_id, "sources": ",".join(sorted(principal.sources)),
+            "format": format, "encoding": codec, "file_path": str(path), "size_bytes": size, "body_sha256": sha,
+            "status": "queued", "lines_done": 0, "accepted": 0, "unchanged": 0, "superseded": 0, "rejected": 0,
+            "rated": 0, "created_at": utcnow(),
+        }  # fmt: skip
+        await uow.session.execute(insert(job).values(values))
+        answer = JobRead.model_validate(values | {"error": None, "started_at": None, "finished_at": None}).model_dump(mode="json")
+        if idempotency_key:
+            await idempotent_store(uow, org_id=principal.org_id, key=idempotency_key, body=sha.encode(), status_code=202, response=answer)
+        await uow.commit()
+        return answer
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+async def _visible_job(request: Request, job_id: str, principal: Principal) -> Any:
+    async with get_runtime(request).db.read_session() as session:
+        row = (await session.execute(select(job).where(job.c.id == job_id))).first()
+    if row is None or (principal.role is Role.PROVIDER and row.org_id != principal.org_id):
+        raise NotFound("JOB_NOT_FOUND", f"no job {job_id} for this organisation")
+    return row
+
+
+@router.get("/jobs/{job_id}", response_model=JobRead)
+async def get_job(
+    job_id: str, request: Request, principal: Principal = Depends(require(Role.PROVIDER, Role.CREDIT_OFFICE))
+) -> Any:
+    """A job's progress and, when done, its final counts (accepted, unchanged, superseded, rejected)."""
+    return JobRead.model_validate((await _visible_job(request, job_id, principal))._mapping)
+
+
+@router.get("/jobs/{job_id}/rejections", response_model=list[RejectionRead])
+async def job_rejections(
+    job_id: str,
+    request: Request,
+    after_line: int = Query(0, ge=0),
+    limit: int = Query(500, ge=1, le=5000),
+    principal: Principal = Depends(require(Role.PROVIDER, Role.CREDIT_OFFICE)),
+) -> Any:
+    """The job's rejected lines (line number, field, code, reason), in line order, a page at a time."""
+    await _visible_job(request, job_id, principal)
+    c = job_rejection.c
+    async with get_runtime(request).db.read_session() as session:
+        rows = await session.execute(
+            select(job_rejection).where(c.job_id == job_id, c.line > after_line).order_by(c.line, c.id).limit(limit)
+        )
+        return [RejectionRead.model_validate(r._mapping) for r in rows]
+
+
+@router.get("/records/{source_record_id}/history")
+async def get_record_history(
+    source_record_id: str, request: Request, principal: Principal = Depends(provider_only)
+) -> list[dict[str, Any]]:
+    """The versions of one of the caller's records that later pushes superseded, oldest first."""
+    async with get_runtime(request).db.read_session() as session:
+        rows = await record_history(session, principal.org_id, source_record_id)
+    return [{k: v for k, v in row.items() if k not in {"id", "record_id"}} for row in rows]

@@ -1,0 +1,66 @@
+"""Handlers for the claims service's loan events (the inbox makes each apply once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from xinyidai_shared.clock import utcnow
+from xinyidai_shared.events import Envelope, LoanDefaultedMaliciously, LoanOverdue, LoanRegistered, LoanRepaid
+from xinyidai_shared.uow import UnitOfWork
+
+from ..adapters.tables import loan_exposure
+from ..service_layer.dishonesty import record_bank_default
+from ..service_layer.rating import rerate
+
+
+async def _exposure(uow: UnitOfWork, loan_id: str) -> Any:
+    return (await uow.session.execute(select(loan_exposure).where(loan_exposure.c.loan_id == loan_id))).first()
+
+
+async def _upsert(uow: UnitOfWork, event: Any, **values: Any) -> None:
+    now = utcnow()
+    if await _exposure(uow, event.loan_id) is None:
+        row = {"loan_id": event.loan_id, "bank_id": event.bank_id, "uscc": event.uscc, "active": True, "days_past_due": 0}
+        await uow.session.execute(insert(loan_exposure).values(row | values | {"updated_at": now}))
+    else:
+        await uow.session.execute(
+            update(loan_exposure).where(loan_exposure.c.loan_id == event.loan_id).values(**values, updated_at=now)
+        )
+
+
+async def on_loan_registered(uow: UnitOfWork, event: LoanRegistered, _envelope: Envelope) -> None:
+    """A bank now lends to the enterprise: it will receive the enterprise's risk alerts."""
+    await _upsert(uow, event, active=True)
+
+
+async def on_loan_repaid(uow: UnitOfWork, event: LoanRepaid, _envelope: Envelope) -> None:
+    """A settled loan ends the bank's exposure (and its alerts); a part repayment changes nothing here."""
+    if event.settled:
+        await _upsert(uow, event, active=False, days_past_due=0)
+        await rerate(uow, [event.uscc], now=utcnow())
+
+
+async def on_loan_overdue(uow: UnitOfWork, event: LoanOverdue, _envelope: Envelope) -> None:
+    """An overdue bank loan counts against the enterprise's rating."""
+    await _upsert(uow, event, days_past_due=event.days_past_due)
+    await rerate(uow, [event.uscc], now=utcnow())
+
+
+def make_handlers(bank_default_expiry_days: int) -> dict[str, Any]:
+    """The event-type → handler map, with the settings the handlers need bound in."""
+
+    async def on_malicious_default(uow: UnitOfWork, event: LoanDefaultedMaliciously, _envelope: Envelope) -> None:
+        """A bank's malicious-default report becomes a dishonesty record on the public list."""
+        await record_bank_default(
+            uow, loan_id=event.loan_id, bank_id=event.bank_id, uscc=event.uscc, detail=event.detail,
+            reported_on=event.reported_on, expiry_days=bank_default_expiry_days, now=utcnow(),
+        )  # fmt: skip
+
+    return {
+        "LoanRegistered": on_loan_registered,
+        "LoanRepaid": on_loan_repaid,
+        "LoanOverdue": on_loan_overdue,
+        "LoanDefaultedMaliciously": on_malicious_default,
+    }

@@ -1,0 +1,37 @@
+"""Supervised loops of credit-data: the job worker and the daily rules (started by the runtime)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from xinyidai_shared.clock import utcnow
+from xinyidai_shared.runtime import Runtime
+
+from ..adapters import ratings_repo
+from ..domain.scorecard import MODEL_VERSION
+from ..service_layer.dishonesty import expire_records
+from ..service_layer.jobs import claim_next, requeue_interrupted, run_one, run_rerate_job
+
+
+async def job_worker(runtime: Runtime) -> None:
+    """Run queued feed and re-rate jobs one at a time; resume what a stopped process left running."""
+    await requeue_interrupted(runtime)
+    async with runtime.db.read_session() as session:
+        stale = await ratings_repo.stale_model_exists(session, MODEL_VERSION)
+    if stale:
+        # The scorecard changed since these ratings were made: everyone is re-rated with the new version.
+        await run_rerate_job(runtime, None)
+    while True:
+        row = await claim_next(runtime)
+        if row is None:
+            await asyncio.sleep(runtime.settings.job_poll_interval_s)  # type: ignore[attr-defined]
+            continue
+        await run_one(runtime, row)
+
+
+async def daily_rules(runtime: Runtime) -> None:
+    """Once a day: end expired dishonesty records, then re-rate everyone (windows move with the calendar)."""
+    while True:
+        await asyncio.sleep(runtime.settings.daily_interval_s)  # type: ignore[attr-defined]
+        await expire_records(runtime, today=None, now=utcnow())
+        await run_rerate_job(runtime, None)

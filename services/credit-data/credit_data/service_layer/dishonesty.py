@@ -1,0 +1,110 @@
+"""Dishonesty records: recorded by departments or from banks' malicious-default reports, repaired, expired.
+
+Every change re-rates the enterprise in the same transaction (an active record caps the grade at C) and
+publishes ``DishonestyRecorded`` / ``DishonestyRemoved`` through the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from xinyidai_shared.clock import business_date
+from xinyidai_shared.errors import Conflict, Forbidden, NotFound
+from xinyidai_shared.events import DishonestyRecorded, DishonestyRemoved
+from xinyidai_shared.runtime import Runtime
+from xinyidai_shared.uow import UnitOfWork
+
+from ..adapters.tables import dishonesty
+from ..domain.dishonesty import DishonestyTerms, check_repair, check_terms
+from ..domain.risk import dishonesty_hit
+from .alerts import raise_alerts
+from .rating import rerate
+
+
+async def find(uow: UnitOfWork, record_id: str) -> Any:
+    """One dishonesty record, or None."""
+    return (await uow.session.execute(select(dishonesty).where(dishonesty.c.record_id == record_id))).first()
+
+
+async def record_dishonesty(
+    uow: UnitOfWork, *, record_id: str, uscc: str, recorded_by: str, kind: str, terms: DishonestyTerms, now: datetime
+) -> tuple[Any, bool]:
+    """Record once per ``record_id``: the same terms again return the record, other terms are a conflict."""
+    check_terms(terms, today=business_date(now))
+    existing = await find(uow, record_id)
+    if existing is not None:
+        same = (existing.uscc, existing.reason, existing.started_on, existing.expires_on) == (
+            uscc, terms.reason, terms.started_on, terms.expires_on
+        )
+        if not same:
+            raise Conflict("DISHONESTY_KEY_REUSED", f"record {record_id} already exists with other terms")
+        return existing, False
+    values = {
+        "record_id": record_id, "uscc": uscc, "recorded_by": recorded_by, "kind": kind, "reason": terms.reason,
+        "started_on": terms.started_on, "expires_on": terms.expires_on, "ended_on": None, "end_reason": None,
+        "removal_published": False, "recorded_at": now,
+    }  # fmt: skip
+    await uow.session.execute(insert(dishonesty).values(values))
+    uow.publish(
+        DishonestyRecorded(
+            uscc=uscc, record_id=record_id, source=recorded_by, reason=terms.reason,
+            started_on=terms.started_on, expires_on=terms.expires_on,
+        )  # fmt: skip
+    )
+    await raise_alerts(uow, [(uscc, dishonesty_hit(record_id, terms.reason))], now=now)
+    await rerate(uow, [uscc], now=now)
+    return await find(uow, record_id), True
+
+
+async def record_bank_default(
+    uow: UnitOfWork, *, loan_id: str, bank_id: str, uscc: str, detail: str, reported_on: date, expiry_days: int, now: datetime
+) -> None:
+    """A bank's malicious-default report becomes a dishonesty record keyed by the loan."""
+    reason = f"malicious default on loan {loan_id} reported by {bank_id}: {detail}"[:500]
+    terms = DishonestyTerms(reason, min(reported_on, business_date(now)), reported_on + timedelta(days=expiry_days))
+    await record_dishonesty(
+        uow, record_id=f"loan:{loan_id}", uscc=uscc, recorded_by=bank_id, kind="bank_default", terms=terms, now=now
+    )
+
+
+async def repair(uow: UnitOfWork, *, record_id: str, by: str, may_repair_any: bool, repaired_on: date, reason: str, now: datetime) -> Any:
+    """Credit repair (信用修复): end a record early; only its recorder or the credit office may."""
+    row = await find(uow, record_id)
+    if row is None:
+        raise NotFound("DISHONESTY_NOT_FOUND", f"no dishonesty record {record_id}")
+    if not may_repair_any and row.recorded_by != by:
+        raise Forbidden("NOT_RECORDER", "only the recording organisation or the credit office may repair a record")
+    check_repair(row.started_on, row.ended_on, repaired_on, today=business_date(now))
+    await _end(uow, row, ended_on=repaired_on, reason=f"repaired: {reason}")
+    await rerate(uow, [row.uscc], now=now)
+    return await find(uow, record_id)
+
+
+async def _end(uow: UnitOfWork, row: Any, *, ended_on: date, reason: str) -> None:
+    await uow.session.execute(
+        update(dishonesty)
+        .where(dishonesty.c.record_id == row.record_id)
+        .values(ended_on=ended_on, end_reason=reason, removal_published=True)
+    )
+    uow.publish(DishonestyRemoved(uscc=row.uscc, record_id=row.record_id, reason=reason, removed_on=ended_on))
+
+
+async def expire_records(runtime: Runtime, *, today: date | None, now: datetime) -> int:
+    """End every record whose expiry has come and publish its removal (daily)."""
+    day = today or business_date(now)
+    async with runtime.uow() as uow:
+        c = dishonesty.c
+        rows = list(
+            await uow.session.execute(
+                select(dishonesty).where(c.ended_on.is_(None), c.expires_on.is_not(None), c.expires_on <= day)
+            )
+        )
+        for row in rows:
+            await _end(uow, row, ended_on=row.expires_on, reason="expired")
+        if rows:
+            await rerate(uow, sorted({r.uscc for r in rows}), now=now)
+        await uow.commit()
+    return len(rows)

@@ -1,0 +1,155 @@
+"""Background jobs: ingest an uploaded feed file, or re-rate every enterprise.
+
+A feed job reads its file line by line and commits every ``job_batch_size`` lines together with the job's
+counters and ``lines_done``, so a restarted worker resumes after the last committed line and a crash never
+leaves half a batch. Enterprises touched by the file are queued and rated once, after the last line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from xinyidai_shared.clock import business_date, utcnow
+from xinyidai_shared.runtime import Runtime
+
+from ..adapters import ratings_repo
+from ..adapters.records_repo import store_records
+from ..adapters.tables import job, job_rejection
+from ..domain.feeds import LineProblem, read_feed
+from ..domain.records import FeedRecord, RecordRejected, validate_record
+from .rating import rerate
+
+log = logging.getLogger(__name__)
+
+
+async def claim_next(runtime: Runtime) -> Any:
+    """Take the oldest queued job and mark it running; None when there is nothing to do."""
+    async with runtime.uow() as uow:
+        row = (
+            await uow.session.execute(select(job).where(job.c.status == "queued").order_by(job.c.created_at).limit(1))
+        ).first()
+        if row is None:
+            return None
+        await uow.session.execute(update(job).where(job.c.id == row.id).values(status="running", started_at=utcnow()))
+        await uow.commit()
+        return row
+
+
+async def requeue_interrupted(runtime: Runtime) -> None:
+    """Jobs left running by a stopped process go back to the queue; they resume from ``lines_done``."""
+    async with runtime.uow() as uow:
+        await uow.session.execute(update(job).where(job.c.status == "running").values(status="queued"))
+        await uow.commit()
+
+
+async def _apply_batch(runtime: Runtime, row: Any, lines: list[tuple[int, Any]], cap: int, today: date) -> None:
+    allowed = frozenset(filter(None, row.sources.split(",")))
+    records: list[FeedRecord] = []
+    rejections: list[dict[str, Any]] = []
+    for number, item in lines:
+        if isinstance(item, LineProblem):
+            rejections.append({"line": number, "source_record_id": None, "field": item.field, "code": item.code, "reason": item.reason})
+            continue
+        try:
+            records.append(validate_record(item, provider=row.org_id, allowed_sources=allowed, today=today))
+        except RecordRejected as error:
+            rid = item.get("source_record_id")
+            rid = rid[:64] if isinstance(rid, str) else None
+            rejections.append({"line": number, "source_record_id": rid, "field": error.field, "code": error.code, "reason": error.reason})
+    async with runtime.uow() as uow:
+        now = utcnow()
+        stored = await store_records(uow.session, row.org_id, records, now=now, job_id=row.id)
+        await ratings_repo.mark_dirty(uow.session, stored.touched)
+        counters = (await uow.session.execute(select(job.c.rejected).where(job.c.id == row.id))).one()
+        room = max(0, cap - counters.rejected)
+        if rejections and room:
+            await uow.session.execute(insert(job_rejection), [r | {"job_id": row.id} for r in rejections[:room]])
+        c = job.c
+        await uow.session.execute(
+            update(job)
+            .where(c.id == row.id)
+            .values(
+                lines_done=lines[-1][0],
+                accepted=c.accepted + stored.count("accepted"),
+                unchanged=c.unchanged + stored.count("unchanged"),
+                superseded=c.superseded + stored.count("superseded"),
+                rejected=c.rejected + len(rejections),
+            )
+        )
+        await uow.commit()
+
+
+async def rate_dirty(runtime: Runtime, job_id: str | None) -> int:
+    """Rate every queued enterprise, a chunk per transaction; returns how many were rated."""
+    total = 0
+    while True:
+        async with runtime.uow() as uow:
+            usccs = await ratings_repo.take_dirty(uow.session, runtime.settings.rerate_chunk)  # type: ignore[attr-defined]
+            if not usccs:
+                return total
+            await rerate(uow, usccs, now=utcnow())
+            total += len(usccs)
+            if job_id is not None:
+                await uow.session.execute(update(job).where(job.c.id == job_id).values(rated=job.c.rated + len(usccs)))
+            await uow.commit()
+
+
+async def run_feed_job(runtime: Runtime, row: Any) -> None:
+    """Ingest one uploaded file to its end, then rate the enterprises it touched."""
+    settings = runtime.settings
+    batch: list[tuple[int, Any]] = []
+    today = business_date(utcnow())
+    with open(row.file_path, "rb") as stream:
+        for number, item in read_feed(stream, row.format, row.encoding):
+            if number <= row.lines_done:
+                continue
+            batch.append((number, item))
+            if len(batch) >= settings.job_batch_size:  # type: ignore[attr-defined]
+                await _apply_batch(runtime, row, batch, settings.job_max_stored_rejections, today)  # type: ignore[attr-defined]
+                batch = []
+        if batch:
+            await _apply_batch(runtime, row, batch, settings.job_max_stored_rejections, today)  # type: ignore[attr-defined]
+    await rate_dirty(runtime, row.id)
+    await _finish(runtime, row.id, "done")
+    os.remove(row.file_path)
+
+
+async def run_rerate_job(runtime: Runtime, job_id: str | None) -> int:
+    """Re-rate every enterprise known (after a scorecard change, and daily); returns the count."""
+    after, total = "", 0
+    while True:
+        async with runtime.uow() as uow:
+            usccs = await ratings_repo.enterprises_after(uow.session, after, runtime.settings.rerate_chunk)  # type: ignore[attr-defined]
+            if not usccs:
+                break
+            await rerate(uow, usccs, now=utcnow())
+            if job_id is not None:
+                await uow.session.execute(update(job).where(job.c.id == job_id).values(rated=job.c.rated + len(usccs)))
+            await uow.commit()
+        after, total = usccs[-1], total + len(usccs)
+    if job_id is not None:
+        await _finish(runtime, job_id, "done")
+    return total
+
+
+async def _finish(runtime: Runtime, job_id: str, status: str, error: str | None = None) -> None:
+    async with runtime.uow() as uow:
+        await uow.session.execute(update(job).where(job.c.id == job_id).values(status=status, error=error, finished_at=utcnow()))
+        await uow.commit()
+
+
+async def run_one(runtime: Runtime, row: Any) -> None:
+    """Run a claimed job; a job that fails is marked failed with its reason instead of looping forever."""
+    try:
+        if row.kind == "feed":
+            await run_feed_job(runtime, row)
+        else:
+            await run_rerate_job(runtime, row.id)
+    except Exception as error:  # noqa: BLE001 - the job records why it failed; the worker goes on
+        log.exception("job failed", extra={"job_id": row.id})
+        await _finish(runtime, row.id, "failed", f"{type(error).__name__}: {error}")
