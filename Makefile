@@ -1,0 +1,53 @@
+# Xinyidai: `make run` starts the whole system, `make test` proves it. Both install what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PACKAGES := shared services/credit-data services/whitelist services/fund-ledger services/claims
+PYTEST_WORKERS ?= 2
+
+.PHONY: install sysdeps run demo test test-fast bench migration credentials clean
+
+$(STAMP): requirements.lock $(addsuffix /pyproject.toml,$(PACKAGES))
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps $(addprefix -e ,$(PACKAGES))
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# PostgreSQL server binaries (tests' PostgreSQL lane), the Noto CJK font (Chinese PDFs), wrk (bench).
+sysdeps:
+	@bash tools/ensure_sysdeps.sh
+
+credentials: install
+	@$(BIN)/python -m xinyidai_shared.devorgs
+
+run: install
+	@mkdir -p var
+	@$(BIN)/python -m xinyidai_shared.devorgs
+	@echo
+	@echo "credit-data  http://127.0.0.1:8001  (docs: http://127.0.0.1:8001/docs)"
+	@echo "whitelist    http://127.0.0.1:8002  (docs: http://127.0.0.1:8002/docs)"
+	@echo "fund-ledger  http://127.0.0.1:8003  (docs: http://127.0.0.1:8003/docs)"
+	@echo "claims       http://127.0.0.1:8004  (docs: http://127.0.0.1:8004/docs)"
+	@echo "broker       127.0.0.1:9092 (Tansu, Kafka protocol, memory storage)"
+	@echo "Ctrl-C stops everything."
+	@echo
+	$(BIN)/honcho -f Procfile -e deploy/dev.env start
+
+demo: install
+	$(BIN)/python tools/demo.py
+
+test: install sysdeps
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+
+bench: install sysdeps
+	$(BIN)/python bench/run_all.py
+
+migration: install
+	@test -n "$(svc)" || (echo "usage: make migration svc=claims msg='what changed'"; exit 2)
+	$(BIN)/python tools/make_migration.py $(subst -,_,$(svc)) $(msg)
+
+clean:
+	rm -rf var
