@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -17,14 +18,14 @@ from .adapters.tables import messaging, metadata
 from .config import Settings
 from .entrypoints import api_applications, api_exports, api_list, api_notices
 from .entrypoints.jobs import JOBS
-from .service_layer.credit_events import HANDLERS
+from .service_layer.credit_events import make_handlers
 
 spec = ServiceSpec(
     name="whitelist",
     metadata=metadata,
     tables=messaging,
     migrations=Path(__file__).parent / "migrations",
-    handlers=dict(HANDLERS),
+    handlers=make_handlers(),
     consumes=("credit-data",),
     jobs=dict(JOBS),
 )
@@ -39,8 +40,9 @@ DESCRIPTION = (
 def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow) -> FastAPI:
     """Build the whitelist app; ``clock`` gives the current instant (tests move it)."""
     settings = settings or Settings()
+    own_spec = replace(spec, handlers=make_handlers(clock))
     app = build_app(
-        spec, settings, title="Xinyidai whitelist", description=DESCRIPTION,
+        own_spec, settings, title="Xinyidai whitelist", description=DESCRIPTION,
         routers=[api_applications.router, api_notices.router, api_list.router, api_exports.router],
     )
     app.state.clock = clock

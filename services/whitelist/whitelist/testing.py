@@ -14,7 +14,6 @@ from xinyidai_shared.events import CreditRatingChanged, EventPayload, envelope_f
 from xinyidai_shared.testing import auth
 from xinyidai_shared.uscc import make_uscc
 
-from .service_layer.credit_events import HANDLERS
 
 PDF = b"%PDF-1.4\n% test material\n"
 REQUIRED = ("business_licence", "operations", "tax_proof", "credit_report", "loan_request")
@@ -55,7 +54,7 @@ async def deliver(app: Any, payload: EventPayload, *, event_id: uuid.UUID | None
     envelope = envelope_for(payload)
     if event_id is not None:
         envelope = envelope.model_copy(update={"id": event_id})
-    return await apply_once(app.state.runtime.uow, HANDLERS[payload.type], envelope, payload)
+    return await apply_once(app.state.runtime.uow, app.state.runtime.spec.handlers[payload.type], envelope, payload)
 
 
 def rating(uscc: str, grade: str = "A", *, has_report: bool = True, at: datetime | None = None) -> CreditRatingChanged:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from xinyidai_shared.clock import business_date, utcnow
 from xinyidai_shared.events import (
     CreditRatingChanged,
@@ -19,7 +22,7 @@ from ..domain.membership import MemberStatus
 from . import listing
 
 
-async def on_rating_changed(uow: UnitOfWork, event: CreditRatingChanged, envelope: Envelope) -> None:
+async def on_rating_changed(uow: UnitOfWork, event: CreditRatingChanged, envelope: Envelope, *, now: datetime) -> None:
     """Keep the newest rating; a rating below A suspends a listed enterprise at once."""
     row = await uow.session.get(CreditProjectionRow, event.uscc)
     if row is not None and row.valid_from > event.valid_from:
@@ -33,10 +36,10 @@ async def on_rating_changed(uow: UnitOfWork, event: CreditRatingChanged, envelop
         row.event_id = str(envelope.id)
     if not at_least_a(event.grade):
         reason = f"credit rating changed to {event.grade} (from {event.previous_grade or 'none'})"
-        await listing.suspend(uow, event.uscc, reason_code="CREDIT_RATING_BELOW_A", reason=reason, now=utcnow())
+        await listing.suspend(uow, event.uscc, reason_code="CREDIT_RATING_BELOW_A", reason=reason, now=now)
 
 
-async def on_dishonesty_recorded(uow: UnitOfWork, event: DishonestyRecorded, envelope: Envelope) -> None:
+async def on_dishonesty_recorded(uow: UnitOfWork, event: DishonestyRecorded, envelope: Envelope, *, now: datetime) -> None:
     """Remember the dishonesty (失信) record and suspend a listed enterprise at once."""
     row = await uow.session.get(DishonestyProjectionRow, event.record_id)
     if row is None:
@@ -46,10 +49,10 @@ async def on_dishonesty_recorded(uow: UnitOfWork, event: DishonestyRecorded, env
         row.active, row.reason, row.started_on = True, event.reason[:2000], event.started_on
     await uow.session.flush()
     reason = f"dishonesty record {event.record_id} from {event.source}: {event.reason}"[:2000]
-    await listing.suspend(uow, event.uscc, reason_code="DISHONESTY_RECORDED", reason=reason, now=utcnow())
+    await listing.suspend(uow, event.uscc, reason_code="DISHONESTY_RECORDED", reason=reason, now=now)
 
 
-async def on_dishonesty_removed(uow: UnitOfWork, event: DishonestyRemoved, envelope: Envelope) -> None:
+async def on_dishonesty_removed(uow: UnitOfWork, event: DishonestyRemoved, envelope: Envelope, *, now: datetime) -> None:
     """Mark the record inactive; restoring a suspended member stays an officer's review decision."""
     row = await uow.session.get(DishonestyProjectionRow, event.record_id)
     if row is None:
@@ -59,7 +62,7 @@ async def on_dishonesty_removed(uow: UnitOfWork, event: DishonestyRemoved, envel
         row.active, row.removed_on = False, event.removed_on
 
 
-async def on_risk_alert(uow: UnitOfWork, event: RiskAlertRaised, envelope: Envelope) -> None:
+async def on_risk_alert(uow: UnitOfWork, event: RiskAlertRaised, envelope: Envelope, *, now: datetime) -> None:
     """A critical alert on a current member opens a review task for the credit office."""
     if event.severity != "critical":
         return
@@ -67,12 +70,22 @@ async def on_risk_alert(uow: UnitOfWork, event: RiskAlertRaised, envelope: Envel
     if member is None or member.status == MemberStatus.REMOVED:
         return
     await listing.open_review(uow, event.uscc, trigger="RISK_ALERT",
-                              detail=f"{event.rule}: {event.detail}", today=business_date(utcnow()))
+                              detail=f"{event.rule}: {event.detail}", today=business_date(now))
 
 
-HANDLERS = {
-    CreditRatingChanged.type: on_rating_changed,
-    DishonestyRecorded.type: on_dishonesty_recorded,
-    DishonestyRemoved.type: on_dishonesty_removed,
-    RiskAlertRaised.type: on_risk_alert,
-}
+def make_handlers(clock: Callable[[], datetime] = utcnow) -> dict:
+    """The consumer's handler map, each handler acting at ``clock()`` (tests pass their own clock)."""
+
+    def bind(handler):  # noqa: ANN001, ANN202
+        async def handle(uow: UnitOfWork, event, envelope: Envelope) -> None:  # noqa: ANN001
+            await handler(uow, event, envelope, now=clock())
+
+        handle.__doc__ = handler.__doc__
+        return handle
+
+    return {
+        CreditRatingChanged.type: bind(on_rating_changed),
+        DishonestyRecorded.type: bind(on_dishonesty_recorded),
+        DishonestyRemoved.type: bind(on_dishonesty_removed),
+        RiskAlertRaised.type: bind(on_risk_alert),
+    }
