@@ -36,6 +36,7 @@ class StatusRecord:
     category: str | None = None
     flagged: bool = False
     detail: str = ""
+    ref: str | None = None  # the bank's own reference (repayments), its natural idempotency key
 
 
 @dataclass
@@ -93,7 +94,7 @@ class Loan:
         if self.state is LoanState.SETTLED:
             raise Conflict("LOAN_SETTLED", f"loan {self.bank_loan_no} is settled")
 
-    def repay(self, amount_fen: int, repaid_on: date) -> None:
+    def repay(self, amount_fen: int, repaid_on: date, ref: str | None = None) -> None:
         """A repayment of principal; reaching zero settles the loan (LoanRepaid)."""
         self._require_active()
         if amount_fen <= 0:
@@ -107,7 +108,7 @@ class Loan:
         if settled:
             self.state = LoanState.SETTLED
             self.days_past_due = 0
-        self.new_records.append(StatusRecord("repayment", repaid_on, amount_fen=amount_fen))
+        self.new_records.append(StatusRecord("repayment", repaid_on, amount_fen=amount_fen, ref=ref))
         self.events.append(
             LoanRepaid(**self._ids(), amount_fen=amount_fen, outstanding_fen=self.outstanding_fen,
                        settled=settled, repaid_on=repaid_on)
@@ -126,6 +127,8 @@ class Loan:
     def report_overdue(self, days_past_due: int, overdue_principal_fen: int, as_of: date) -> None:
         """Days past due as of a date; overdue (> 0) publishes LoanOverdue, 0 records a cure."""
         self._require_active()
+        if (as_of, days_past_due, overdue_principal_fen) == (self.last_status_on, self.days_past_due, self.overdue_principal_fen):
+            return  # the same snapshot again (a retry or the monthly file repeating a call): nothing new
         if days_past_due < 0:
             raise Invalid("DAYS_PAST_DUE_NEGATIVE", "days past due cannot be negative", field="days_past_due")
         if not 0 <= overdue_principal_fen <= self.outstanding_fen:
@@ -144,6 +147,8 @@ class Loan:
     def classify(self, category: Category, as_of: date) -> bool:
         """The bank's five-category classification; returns True when better than the floor (flagged)."""
         self._require_active()
+        if (as_of, category) == (self.last_status_on, self.category):
+            return self.category_flagged  # the same snapshot again: nothing new
         if self.category is Category.LOSS and category is not Category.LOSS:
             raise Conflict("LOSS_IS_FINAL", "a loan classified as loss cannot be reclassified")
         self._check_date(as_of)

@@ -1,0 +1,132 @@
+"""Loans and their status history: every loan query lives here; nothing here commits."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from claims.domain.classification import Category
+from claims.domain.eligibility import LoanFacts, LoanType, Purpose, RuleCheck
+from claims.domain.loan import Loan, LoanState
+from claims.domain.rates import AppliedRate
+
+from .tables import loan as T
+from .tables import loan_status as S
+
+_MUTABLE = (
+    "outstanding_fen", "days_past_due", "overdue_principal_fen", "category", "category_flagged", "state",
+    "loss_on", "principal_at_loss_fen", "malicious_default_on", "last_status_on",
+)
+
+
+def _checks_json(checks: tuple[RuleCheck, ...]) -> str:
+    return orjson.dumps([c.__dict__ for c in checks]).decode()
+
+
+def _row_to_loan(row: Any) -> Loan:
+    facts = LoanFacts(
+        uscc=row.uscc, rate_ppm=row.rate_ppm, issued_on=row.issued_on, matures_on=row.matures_on,
+        purpose_category=Purpose(row.purpose_category), loan_type=LoanType(row.loan_type),
+        through_platform=row.through_platform, first_loan=row.first_loan,
+    )
+    applied = AppliedRate(row.reference_source, row.reference_effective_on, row.reference_rate_ppm, row.cap_ppm)
+    return Loan(
+        loan_id=row.loan_id, bank_id=row.bank_id, bank_loan_no=row.bank_loan_no, principal_fen=row.principal_fen,
+        facts=facts, purpose=row.purpose, product_id=row.product_id, applied_rate=applied,
+        policy_profile=row.policy_profile, checks=tuple(RuleCheck(**c) for c in orjson.loads(row.checks)),
+        registered_at=row.registered_at, outstanding_fen=row.outstanding_fen, days_past_due=row.days_past_due,
+        overdue_principal_fen=row.overdue_principal_fen, category=Category(row.category),
+        category_flagged=row.category_flagged, state=LoanState(row.state), loss_on=row.loss_on,
+        principal_at_loss_fen=row.principal_at_loss_fen, malicious_default_on=row.malicious_default_on,
+        last_status_on=row.last_status_on,
+    )
+
+
+def _mutable_values(ln: Loan) -> dict[str, Any]:
+    values = {name: getattr(ln, name) for name in _MUTABLE}
+    values["category"], values["state"] = ln.category.value, ln.state.value
+    return values
+
+
+async def add(session: AsyncSession, ln: Loan, request_hash: str) -> None:
+    """Insert a newly registered loan (the unique bank loan number is the backstop against doubles)."""
+    f, a = ln.facts, ln.applied_rate
+    await session.execute(insert(T).values(
+        loan_id=ln.loan_id, bank_id=ln.bank_id, bank_loan_no=ln.bank_loan_no, uscc=f.uscc, product_id=ln.product_id,
+        principal_fen=ln.principal_fen, rate_ppm=f.rate_ppm, issued_on=f.issued_on, matures_on=f.matures_on,
+        purpose=ln.purpose, purpose_category=f.purpose_category.value, loan_type=f.loan_type.value,
+        through_platform=f.through_platform, first_loan=f.first_loan, reference_source=a.source,
+        reference_effective_on=a.effective_on, reference_rate_ppm=a.reference_rate_ppm, cap_ppm=a.cap_ppm,
+        policy_profile=ln.policy_profile, covered=ln.covered, checks=_checks_json(ln.checks),
+        request_hash=request_hash, registered_at=ln.registered_at, **_mutable_values(ln),
+    ))
+
+
+async def by_bank_no(session: AsyncSession, bank_id: str, bank_loan_no: str) -> tuple[Loan, str] | None:
+    """The loan a bank registered under its own number, with the hash of the registering body."""
+    row = (await session.execute(select(T).where(T.c.bank_id == bank_id, T.c.bank_loan_no == bank_loan_no))).first()
+    return (_row_to_loan(row), row.request_hash) if row else None
+
+
+async def get(session: AsyncSession, loan_id: str, *, for_update: bool = False) -> Loan | None:
+    """One loan; ``for_update`` locks the row on PostgreSQL (SQLite writers are serialised already)."""
+    query = select(T).where(T.c.loan_id == loan_id)
+    row = (await session.execute(query.with_for_update() if for_update else query)).first()
+    return _row_to_loan(row) if row else None
+
+
+async def save(session: AsyncSession, ln: Loan, *, source: str, at: datetime) -> None:
+    """Write the loan's status fields and append its new status records."""
+    await session.execute(update(T).where(T.c.loan_id == ln.loan_id).values(**_mutable_values(ln)))
+    if ln.new_records:
+        await session.execute(insert(S), [
+            {"loan_id": ln.loan_id, "kind": r.kind, "as_of": r.as_of, "amount_fen": r.amount_fen,
+             "days_past_due": r.days_past_due, "category": r.category, "flagged": r.flagged, "detail": r.detail,
+             "source": source, "ref": r.ref, "recorded_at": at}
+            for r in ln.new_records
+        ])
+        ln.new_records.clear()
+
+
+async def record_by_ref(session: AsyncSession, loan_id: str, ref: str) -> Any | None:
+    """A status record of this loan carrying the bank's reference, if any."""
+    return (await session.execute(select(S).where(S.c.loan_id == loan_id, S.c.ref == ref))).first()
+
+
+async def count_for_enterprise(session: AsyncSession, uscc: str, *, registered_before: datetime | None = None) -> int:
+    """How many loans of this enterprise the registry holds (any bank), optionally only earlier ones."""
+    query = select(func.count()).select_from(T).where(T.c.uscc == uscc)
+    if registered_before is not None:
+        query = query.where(T.c.registered_at < registered_before)
+    return (await session.execute(query)).scalar_one()
+
+
+async def list_for_bank(session: AsyncSession, bank_id: str | None, *, limit: int, offset: int) -> list[Loan]:
+    """Loans, newest first; all banks when ``bank_id`` is None."""
+    query = select(T).order_by(T.c.registered_at.desc(), T.c.loan_id).limit(limit).offset(offset)
+    if bank_id is not None:
+        query = query.where(T.c.bank_id == bank_id)
+    return [_row_to_loan(r) for r in (await session.execute(query)).all()]
+
+
+async def history(session: AsyncSession, loan_id: str) -> list[dict[str, Any]]:
+    """The loan's status reports in arrival order."""
+    rows = (await session.execute(select(S).where(S.c.loan_id == loan_id).order_by(S.c.seq))).all()
+    return [dict(r._mapping) for r in rows]
+
+
+async def status_facts(session: AsyncSession, issued_to: date) -> tuple[list[Any], list[Any]]:
+    """Loans issued up to a date and all their repayment/overdue records (statistics input)."""
+    loans = (await session.execute(
+        select(T.c.loan_id, T.c.bank_id, T.c.principal_fen, T.c.issued_on, T.c.loss_on, T.c.principal_at_loss_fen)
+        .where(T.c.issued_on <= issued_to)
+    )).all()
+    records = (await session.execute(
+        select(S.c.loan_id, S.c.kind, S.c.as_of, S.c.amount_fen)
+        .where(S.c.kind.in_(("repayment", "overdue")), S.c.as_of <= issued_to)
+    )).all()
+    return loans, records

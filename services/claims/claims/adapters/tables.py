@@ -1,0 +1,251 @@
+"""claims' tables (its own metadata). Money is BigInteger fen; rates are integer ppm; dates are business dates.
+
+Tables are not domain objects and not API schemas: the repositories map between them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+    UniqueConstraint,
+)
+from xinyidai_shared.db import UtcDateTime
+from xinyidai_shared.tables import SEQ, add_messaging_tables
+
+metadata = MetaData()
+messaging = add_messaging_tables(metadata)
+
+bank = Table(
+    "bank", metadata,
+    Column("bank_id", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("admitted_on", Date, nullable=False),
+    Column("agreement_ref", String(200), nullable=False),
+    Column("clawed_back_at", UtcDateTime, nullable=True),
+    Column("clawback_reason", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+bank_document = Table(
+    "bank_document", metadata,
+    Column("bank_id", String(100), ForeignKey("bank.bank_id"), primary_key=True),
+    Column("kind", String(50), primary_key=True),
+    Column("ref", String(500), nullable=False),
+    Column("filed_at", UtcDateTime, nullable=False),
+)
+
+product = Table(
+    "product", metadata,
+    Column("product_id", String(40), primary_key=True),
+    Column("bank_id", String(100), ForeignKey("bank.bank_id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("max_amount_fen", BigInteger, nullable=False),
+    Column("max_term_months", Integer, nullable=False),
+    Column("published_on", Date, nullable=False),
+    UniqueConstraint("bank_id", "name", name="uq_product_bank_name"),
+    CheckConstraint("max_amount_fen > 0 AND max_term_months > 0", name="ck_product_positive"),
+)
+
+loan = Table(
+    "loan", metadata,
+    Column("loan_id", String(40), primary_key=True),
+    Column("bank_id", String(100), ForeignKey("bank.bank_id"), nullable=False),
+    Column("bank_loan_no", String(100), nullable=False),
+    Column("uscc", String(18), nullable=False, index=True),
+    Column("product_id", String(40), nullable=True),
+    Column("principal_fen", BigInteger, nullable=False),
+    Column("rate_ppm", Integer, nullable=False),
+    Column("issued_on", Date, nullable=False, index=True),
+    Column("matures_on", Date, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("purpose_category", String(40), nullable=False),
+    Column("loan_type", String(30), nullable=False),
+    Column("through_platform", Boolean, nullable=False),
+    Column("first_loan", Boolean, nullable=False),
+    Column("reference_source", String(30), nullable=False),
+    Column("reference_effective_on", Date, nullable=False),
+    Column("reference_rate_ppm", Integer, nullable=False),
+    Column("cap_ppm", Integer, nullable=False),
+    Column("policy_profile", String(20), nullable=False),
+    Column("covered", Boolean, nullable=False),
+    Column("checks", Text, nullable=False),  # JSON list of rule verdicts, frozen at registration
+    Column("request_hash", String(64), nullable=False),
+    Column("registered_at", UtcDateTime, nullable=False),
+    Column("outstanding_fen", BigInteger, nullable=False),
+    Column("days_past_due", Integer, nullable=False),
+    Column("overdue_principal_fen", BigInteger, nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("category_flagged", Boolean, nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("loss_on", Date, nullable=True),
+    Column("principal_at_loss_fen", BigInteger, nullable=True),
+    Column("malicious_default_on", Date, nullable=True),
+    Column("last_status_on", Date, nullable=True),
+    UniqueConstraint("bank_id", "bank_loan_no", name="uq_loan_bank_no"),
+    CheckConstraint("principal_fen > 0", name="ck_loan_principal"),
+    CheckConstraint("outstanding_fen >= 0 AND outstanding_fen <= principal_fen", name="ck_loan_outstanding"),
+)
+
+loan_status = Table(
+    "loan_status", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("loan_id", String(40), ForeignKey("loan.loan_id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("amount_fen", BigInteger, nullable=True),
+    Column("days_past_due", Integer, nullable=True),
+    Column("category", String(20), nullable=True),
+    Column("flagged", Boolean, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("source", String(80), nullable=False),
+    Column("ref", String(100), nullable=True),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("loan_id", "ref", name="uq_loan_status_ref"),
+)
+
+batch = Table(
+    "review_batch", metadata,
+    Column("batch_id", String(40), primary_key=True),
+    Column("state", String(12), nullable=False, index=True),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime, nullable=True),
+    Column("notice_starts_on", Date, nullable=True),
+    Column("notice_ends_on", Date, nullable=True),
+    Column("notice_working_days", Integer, nullable=True),
+)
+
+claim = Table(
+    "claim", metadata,
+    Column("claim_id", String(40), primary_key=True),
+    Column("loan_id", String(40), ForeignKey("loan.loan_id"), nullable=False, index=True),
+    Column("bank_id", String(100), nullable=False, index=True),
+    Column("uscc", String(18), nullable=False),
+    Column("batch_id", String(40), ForeignKey("review_batch.batch_id"), nullable=False, index=True),
+    Column("principal_at_loss_fen", BigInteger, nullable=False),
+    Column("policy_profile", String(20), nullable=False),
+    Column("ratio_bp", Integer, nullable=False),
+    Column("by_ratio_fen", BigInteger, nullable=False),
+    Column("per_loan_cap_fen", BigInteger, nullable=True),
+    Column("bank_cap_fen", BigInteger, nullable=True),
+    Column("bank_remaining_fen", BigInteger, nullable=True),
+    Column("expected_fen", BigInteger, nullable=False),
+    Column("materials", Text, nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("submitted_at", UtcDateTime, nullable=False),
+    Column("state", String(24), nullable=False, index=True),
+    Column("doubt", Text, nullable=False),
+    Column("reasons", Text, nullable=False),
+    Column("approved_at", UtcDateTime, nullable=True),
+    Column("paid_fen", BigInteger, nullable=True),
+    Column("paid_at", UtcDateTime, nullable=True),
+    Column("paid_recorded_at", UtcDateTime, nullable=True),
+    Column("transfer_id", String(120), nullable=True),
+    Column("blocked_reason", Text, nullable=True),
+)
+
+claim_step = Table(
+    "claim_step", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("claim_id", String(40), ForeignKey("claim.claim_id"), nullable=False, index=True),
+    Column("step", String(30), nullable=False),
+    Column("decision", String(30), nullable=False),
+    Column("by_org", String(100), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("reasons", Text, nullable=False),
+)
+
+objection = Table(
+    "objection", metadata,
+    Column("objection_id", String(40), primary_key=True),
+    Column("claim_id", String(40), ForeignKey("claim.claim_id"), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("contact", String(200), nullable=False),
+    Column("filed_at", UtcDateTime, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("resolved_by", String(100), nullable=True),
+    Column("resolution", Text, nullable=True),
+    Column("resolved_at", UtcDateTime, nullable=True),
+)
+
+recovery = Table(
+    "recovery", metadata,
+    Column("recovery_id", String(40), primary_key=True),
+    Column("claim_id", String(40), ForeignKey("claim.claim_id"), nullable=False, index=True),
+    Column("bank_id", String(100), nullable=False),
+    Column("bank_ref", String(100), nullable=False),
+    Column("recovered_fen", BigInteger, nullable=False),
+    Column("costs_fen", BigInteger, nullable=False),
+    Column("reported_on", Date, nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("bank_id", "bank_ref", name="uq_recovery_bank_ref"),
+)
+
+interest_income = Table(
+    "interest_income", metadata,
+    Column("report_id", String(40), primary_key=True),
+    Column("bank_id", String(100), ForeignKey("bank.bank_id"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("interest_income_fen", BigInteger, nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("reported_at", UtcDateTime, nullable=False),
+    UniqueConstraint("bank_id", "year", name="uq_interest_bank_year"),
+)
+
+clawback = Table(
+    "clawback", metadata,
+    Column("clawback_id", String(40), primary_key=True),
+    Column("bank_id", String(100), ForeignKey("bank.bank_id"), nullable=False, unique=True),
+    Column("reason", Text, nullable=False),
+    Column("ordered_by", String(100), nullable=False),
+    Column("ordered_at", UtcDateTime, nullable=False),
+)
+
+status_file = Table(
+    "status_file", metadata,
+    Column("file_id", String(40), primary_key=True),
+    Column("bank_id", String(100), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("file_hash", String(64), nullable=False),
+    Column("accepted", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("report", Text, nullable=False),  # JSON answer, replayed for the same file
+    Column("received_at", UtcDateTime, nullable=False),
+    UniqueConstraint("bank_id", "month", "file_hash", name="uq_status_file"),
+)
+
+# ---- projections of other services' events, kept as history ------------------------------------
+listing_history = Table(
+    "listing_history", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("uscc", String(18), nullable=False, index=True),
+    Column("on", Date, nullable=False),
+    Column("listed", Boolean, nullable=False),
+    Column("sme_size", String(10), nullable=True),
+    Column("industry_code", String(20), nullable=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+)
+
+rating_history = Table(
+    "rating_history", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("uscc", String(18), nullable=False, index=True),
+    Column("valid_on", Date, nullable=False),
+    Column("valid_from", UtcDateTime, nullable=False),
+    Column("grade", String(10), nullable=False),
+    Column("has_report", Boolean, nullable=False),
+    Column("event_id", String(36), nullable=False, unique=True),
+)
+
+dishonesty = Table(
+    "dishonesty", metadata,
+    Column("record_id", String(100), primary_key=True),
+    Column("uscc", String(18), nullable=False, index=True),
+    Column("started_on", Date, nullable=False),
+    Column("expires_on", Date, nullable=True),
+    Column("removed_on", Date, nullable=True),
+)
+
+Index("ix_claim_loan_state", claim.c.loan_id, claim.c.state)

@@ -1,0 +1,124 @@
+"""Bank routes: admission, institution documents, products, interest income, clawback."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.errors import NotFound
+from xinyidai_shared.money import format_fen
+from xinyidai_shared.uow import UnitOfWork
+
+from claims.adapters import banks_repo
+from claims.schemas import (
+    BankCreate, BankRead, ClawbackCreate, DocumentsFile, InterestIncomeCreate, ProductCreate, ProductRead,
+)
+from claims.service_layer import banks as handlers
+
+from . import presenters
+from .common import OFFICERS, body_hash, deps_of, own_bank, write
+
+router = APIRouter(tags=["banks"])
+ADMITTERS = require(Role.LEADING_GROUP, Role.FIN_DEV_BUREAU)
+BANK = require(Role.BANK)
+
+
+@router.post("/banks", status_code=201, response_model=BankRead, responses={200: {"model": BankRead}})
+async def admit_bank(body: BankCreate, request: Request, principal: Principal = Depends(ADMITTERS)) -> JSONResponse:
+    """Admit a bank to the scheme (joined on a date, under an agreement); idempotent by bank id."""
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        bank, created = await handlers.admit_bank(uow, deps_of(request), bank_id=body.bank_id, name=body.name,
+                                                  admitted_on=body.admitted_on, agreement_ref=body.agreement_ref,
+                                                  documents=body.documents)
+        return (201 if created else 200), presenters.bank(bank)
+
+    return await write(request, principal, work)
+
+
+@router.get("/banks")
+async def list_banks(request: Request) -> list[dict]:
+    """Public: admitted banks and how many products each publishes (Plan 4.2.3 asks for at least one)."""
+    async with request.app.state.runtime.db.read_session() as session:
+        rows = await banks_repo.list_rows(session)
+        products = await banks_repo.products(session)
+    counts: dict[str, int] = {}
+    for p in products:
+        counts[p.bank_id] = counts.get(p.bank_id, 0) + 1
+    return [{"bank_id": r["bank_id"], "name": r["name"], "admitted_on": r["admitted_on"].isoformat(),
+             "products": counts.get(r["bank_id"], 0), "may_claim": r["clawed_back_at"] is None} for r in rows]
+
+
+@router.get("/banks/{bank_id}", response_model=BankRead)
+async def read_bank(bank_id: str, request: Request, principal: Principal = Depends(require(Role.BANK, *OFFICERS))) -> dict:
+    """A bank with its documents on file (a bank sees only itself)."""
+    own_bank(principal, bank_id)
+    async with request.app.state.runtime.db.read_session() as session:
+        bank = await banks_repo.get(session, bank_id)
+    if bank is None:
+        raise NotFound("BANK_NOT_FOUND", f"no bank {bank_id}")
+    return presenters.bank(bank)
+
+
+@router.post("/banks/{bank_id}/documents", response_model=BankRead)
+async def file_documents(bank_id: str, body: DocumentsFile, request: Request,
+                         principal: Principal = Depends(BANK)) -> JSONResponse:
+    """File institution documents by kind (art.16.1); filing the same again changes nothing."""
+    own_bank(principal, bank_id)
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        bank = await handlers.file_documents(uow, deps_of(request), bank_id=bank_id, documents=body.documents)
+        return 200, presenters.bank(bank)
+
+    return await write(request, principal, work)
+
+
+@router.post("/banks/{bank_id}/products", status_code=201, response_model=ProductRead)
+async def publish_product(bank_id: str, body: ProductCreate, request: Request,
+                          principal: Principal = Depends(BANK)) -> JSONResponse:
+    """Publish a loan product (Plan 4.2.3); idempotent by product name."""
+    own_bank(principal, bank_id)
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        product, created = await handlers.publish_product(
+            uow, deps_of(request), bank_id=bank_id, name=body.name, description=body.description,
+            max_amount_fen=body.max_amount, max_term_months=body.max_term_months)
+        return (201 if created else 200), presenters.product(product)
+
+    return await write(request, principal, work)
+
+
+@router.get("/products", response_model=list[ProductRead])
+async def list_products(request: Request, bank_id: str | None = None) -> list[dict]:
+    """Public: every published loan product."""
+    async with request.app.state.runtime.db.read_session() as session:
+        return [presenters.product(p) for p in await banks_repo.products(session, bank_id)]
+
+
+@router.post("/banks/{bank_id}/interest-income", status_code=201)
+async def report_interest_income(bank_id: str, body: InterestIncomeCreate, request: Request,
+                                 principal: Principal = Depends(BANK)) -> JSONResponse:
+    """Report a year's interest income from these loans (InterestIncomeReported), once per year."""
+    own_bank(principal, bank_id)
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        values, created = await handlers.report_interest_income(
+            uow, deps_of(request), bank_id=bank_id, year=body.year, interest_income_fen=body.interest_income,
+            request_hash=body_hash(body))
+        return (201 if created else 200), {"report_id": values["report_id"], "bank_id": bank_id, "year": body.year,
+                                           "interest_income": format_fen(values["interest_income_fen"])}
+
+    return await write(request, principal, work)
+
+
+@router.post("/banks/{bank_id}/clawback", status_code=201, response_model=BankRead)
+async def order_clawback(bank_id: str, body: ClawbackCreate, request: Request,
+                         principal: Principal = Depends(require(Role.FINANCE_BUREAU))) -> JSONResponse:
+    """Finance bureau (art.19): claw back all compensation; the bank can no longer claim (ClawbackOrdered)."""
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        bank = await handlers.order_clawback(uow, deps_of(request), bank_id=bank_id, reason=body.reason,
+                                             by_org=principal.org_id)
+        return 201, presenters.bank(bank)
+
+    return await write(request, principal, work)

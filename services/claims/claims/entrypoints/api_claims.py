@@ -1,0 +1,188 @@
+"""Claim routes: submission, the officers' steps, batches and notice, objections, recoveries, reads."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.errors import Forbidden, NotFound
+from xinyidai_shared.uow import UnitOfWork
+
+from claims.adapters import claims_repo
+from claims.domain.claim import ClaimState
+from claims.schemas import (
+    BatchRead, ClaimCreate, ClaimRead, ObjectionCreate, ObjectionResolution, RecoveryCreate, ReviewDecision,
+)
+from claims.service_layer import banks as bank_handlers
+from claims.service_layer import claims as handlers
+from claims.service_layer import notice
+
+from . import presenters
+from .common import OFFICERS, bank_scope, body_hash, deps_of, write
+
+router = APIRouter(tags=["claims"])
+BANK = require(Role.BANK)
+LEADING_GROUP = require(Role.LEADING_GROUP)
+VERIFIER = require(Role.FIN_DEV_BUREAU)
+READERS = require(Role.BANK, *OFFICERS)
+
+
+@router.post("/claims", status_code=201, response_model=ClaimRead, responses={200: {"model": ClaimRead}})
+async def submit_claim(body: ClaimCreate, request: Request, principal: Principal = Depends(BANK)) -> JSONResponse:
+    """File a compensation claim for a covered loan classified as loss (art.14, 16); joins the open batch."""
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        result = await handlers.submit_claim(
+            uow, deps_of(request), loan_id=body.loan_id, bank_id=principal.org_id,
+            materials=tuple((m.kind, m.ref) for m in body.materials),
+            institution_documents=body.institution_documents, request_hash=body_hash(body),
+        )
+        return (201 if result.created else 200), presenters.claim(result.claim, result.checks)
+
+    return await write(request, principal, work)
+
+
+def _decision_route(path: str, dependency, handler, summary: str) -> None:  # noqa: ANN001
+    async def route(claim_id: str, body: ReviewDecision, request: Request,
+                    principal: Principal = Depends(dependency)) -> JSONResponse:
+        async def work(uow: UnitOfWork) -> tuple[int, dict]:
+            claim = await handler(uow, deps_of(request), claim_id=claim_id, by_org=principal.org_id,
+                                  decision=body.decision, note=body.note,
+                                  reasons=[(r.code, r.text) for r in body.reasons])
+            return 200, presenters.claim(claim)
+
+        return await write(request, principal, work)
+
+    route.__doc__ = summary
+    route.__name__ = path.replace("-", "_")
+    router.add_api_route(f"/claims/{{claim_id}}/{path}", route, methods=["POST"], response_model=ClaimRead,
+                         summary=summary, description=summary)
+
+
+_decision_route("preliminary-review", LEADING_GROUP, handlers.preliminary_review,
+                "Leading-group office preliminary review: pass, doubt (sends to verification) or reject.")
+_decision_route("verification", VERIFIER, handlers.verify,
+                "Financial development bureau verification of a doubted claim: confirm or reject.")
+_decision_route("approval", LEADING_GROUP, handlers.approve, "Leading-group approval: approve for notice or reject.")
+
+
+@router.get("/claims/{claim_id}", response_model=ClaimRead)
+async def read_claim(claim_id: str, request: Request, principal: Principal = Depends(READERS)) -> dict:
+    """A claim with its expected compensation, review history and payment times (a bank sees only its own)."""
+    async with request.app.state.runtime.db.read_session() as session:
+        claim = await claims_repo.get(session, claim_id)
+    if claim is None:
+        raise NotFound("CLAIM_NOT_FOUND", f"no claim {claim_id}")
+    scope = bank_scope(principal)
+    if scope is not None and claim.bank_id != scope:
+        raise Forbidden("NOT_YOUR_CLAIM", f"claim {claim_id} belongs to another bank")
+    return presenters.claim(claim)
+
+
+@router.get("/claims", response_model=list[ClaimRead])
+async def list_claims(request: Request, principal: Principal = Depends(READERS), state: str | None = None,
+                      batch_id: str | None = None, limit: int = Query(100, ge=1, le=1000),
+                      offset: int = Query(0, ge=0)) -> list[dict]:
+    """Claims, newest first, filtered by state or batch (a bank sees only its own)."""
+    async with request.app.state.runtime.db.read_session() as session:
+        ids = await claims_repo.list_rows(session, bank_id=bank_scope(principal), state=state, batch_id=batch_id,
+                                          limit=limit, offset=offset)
+        return [presenters.claim(await claims_repo.get(session, i)) for i in ids]
+
+
+@router.get("/batches", response_model=list[BatchRead])
+async def list_batches(request: Request, principal: Principal = Depends(require(*OFFICERS))) -> list[dict]:
+    """Review batches, newest first."""
+    async with request.app.state.runtime.db.read_session() as session:
+        return [presenters.batch(b) for b in await claims_repo.batches(session)]
+
+
+def _batch_route(path: str, summary: str, run) -> None:  # noqa: ANN001
+    async def route(batch_id: str, request: Request, principal: Principal = Depends(LEADING_GROUP)) -> JSONResponse:
+        async def work(uow: UnitOfWork) -> tuple[int, dict]:
+            return 200, await run(uow, request, batch_id, principal)
+
+        return await write(request, principal, work)
+
+    route.__doc__ = summary
+    route.__name__ = path.replace("/", "_")
+    router.add_api_route(f"/batches/{{batch_id}}/{path}", route, methods=["POST"], response_model=BatchRead,
+                         summary=summary, description=summary)
+
+
+async def _close(uow, request, batch_id, principal) -> dict:  # noqa: ANN001
+    return presenters.batch(await notice.close_batch(uow, deps_of(request), batch_id=batch_id))
+
+
+async def _notice(uow, request, batch_id, principal) -> dict:  # noqa: ANN001
+    return presenters.batch(await notice.start_notice(uow, deps_of(request), batch_id=batch_id, by_org=principal.org_id))
+
+
+async def _conclude(uow, request, batch_id, principal) -> dict:  # noqa: ANN001
+    batch, approved = await notice.conclude_notice(uow, deps_of(request), batch_id=batch_id, by_org=principal.org_id)
+    return presenters.batch(batch, approved)
+
+
+_batch_route("close", "Close the batch so its claims can be reviewed together (art.17.1).", _close)
+_batch_route("notice", "Publish the batch's approved claims for public notice (art.17.3).", _notice)
+_batch_route("notice/close", "Conclude the notice: claims without an upheld objection are approved (ClaimApproved).",
+             _conclude)
+
+
+@router.get("/notices")
+async def public_notices(request: Request) -> list[dict]:
+    """Public: claims on notice, with the bank and the proposed compensation (art.17.3)."""
+    async with request.app.state.runtime.db.read_session() as session:
+        ids = await claims_repo.list_rows(session, bank_id=None, state=ClaimState.ON_NOTICE.value, batch_id=None,
+                                          limit=1000, offset=0)
+        claims = [await claims_repo.get(session, i) for i in ids]
+        out = []
+        for c in claims:
+            b = await claims_repo.get_batch(session, c.batch_id)
+            out.append({"claim_id": c.claim_id, "bank_id": c.bank_id, "uscc": c.uscc,
+                        "proposed": presenters.claim(c)["expected"]["expected"], "notice_ends_on": b.notice_ends_on})
+    return out
+
+
+@router.post("/claims/{claim_id}/objections", status_code=201)
+async def object_to_claim(claim_id: str, body: ObjectionCreate, request: Request) -> JSONResponse:
+    """Public: object to a claim while it is on notice."""
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        objection_id = await notice.file_objection(uow, deps_of(request), claim_id=claim_id, text=body.text,
+                                                   contact=body.contact)
+        return 201, {"objection_id": objection_id, "claim_id": claim_id, "status": "pending"}
+
+    return await write(request, None, work)
+
+
+@router.post("/objections/{objection_id}/resolution")
+async def resolve_objection(objection_id: str, body: ObjectionResolution, request: Request,
+                            principal: Principal = Depends(LEADING_GROUP)) -> JSONResponse:
+    """Uphold (rejects the claim) or dismiss an objection."""
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        result = await notice.resolve_objection(uow, deps_of(request), objection_id=objection_id,
+                                                by_org=principal.org_id, decision=body.decision, note=body.note)
+        return 200, {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in result.items()}
+
+    return await write(request, principal, work)
+
+
+@router.post("/claims/{claim_id}/recoveries", status_code=201)
+async def report_recovery(claim_id: str, body: RecoveryCreate, request: Request,
+                          principal: Principal = Depends(BANK)) -> JSONResponse:
+    """Report amounts recovered and costs on a compensated loan (RecoveryReported), once per bank_ref."""
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        values, created = await bank_handlers.report_recovery(
+            uow, deps_of(request), claim_id=claim_id, bank_id=principal.org_id, bank_ref=body.bank_ref,
+            recovered_fen=body.recovered, costs_fen=body.costs, reported_on=body.reported_on,
+            request_hash=body_hash(body),
+        )
+        out = {"recovery_id": values["recovery_id"], "claim_id": claim_id, "bank_ref": body.bank_ref,
+               "recovered": body.model_dump(mode="json")["recovered"], "costs": body.model_dump(mode="json")["costs"],
+               "reported_on": body.reported_on.isoformat()}
+        return (201 if created else 200), out
+
+    return await write(request, principal, work)

@@ -1,0 +1,126 @@
+"""Loan routes: registration from core systems, status reports, reads."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.errors import Forbidden, NotFound
+from xinyidai_shared.uow import UnitOfWork
+from xinyidai_shared.uscc import validate_uscc
+
+from claims.adapters import loans_repo, standing_repo
+from claims.domain.eligibility import LoanFacts
+from claims.domain.rates import parse_rate_percent
+from claims.schemas import (
+    ClassificationCreate, LoanCreate, LoanRead, MaliciousDefaultCreate, OverdueCreate, RepaymentCreate,
+    SettlementCreate,
+)
+from claims.service_layer import loans as handlers
+
+from . import presenters
+from .common import OFFICERS, bank_scope, body_hash, deps_of, write
+
+router = APIRouter(tags=["loans"])
+BANK = require(Role.BANK)
+READERS = require(Role.BANK, *OFFICERS)
+
+
+@router.post("/loans", status_code=201, response_model=LoanRead, responses={200: {"model": LoanRead}})
+async def register_loan(body: LoanCreate, request: Request, principal: Principal = Depends(BANK)) -> JSONResponse:
+    """Register a loan from the bank's core system (idempotent by the bank's loan number)."""
+    facts = LoanFacts(
+        uscc=body.uscc, rate_ppm=parse_rate_percent(body.annual_rate), issued_on=body.issued_on,
+        matures_on=body.matures_on, purpose_category=body.purpose_category, loan_type=body.loan_type,
+        through_platform=body.through_platform, first_loan=body.first_loan,
+    )
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        result = await handlers.register_loan(
+            uow, deps_of(request), bank_id=principal.org_id, bank_loan_no=body.bank_loan_no,
+            principal_fen=body.principal, facts=facts, purpose=body.purpose, product_id=body.product_id,
+            request_hash=body_hash(body),
+        )
+        return (201 if result.created else 200), presenters.loan(result.loan)
+
+    return await write(request, principal, work)
+
+
+def _status_route(path: str, model: type, handler_name: str, summary: str):  # noqa: ANN202 - route factory
+    handler = getattr(handlers, handler_name)
+
+    async def route(loan_id: str, body: model, request: Request,  # type: ignore[valid-type]
+                    principal: Principal = Depends(BANK)) -> JSONResponse:
+        async def work(uow: UnitOfWork) -> tuple[int, dict]:
+            values = {name: getattr(body, name) for name in type(body).model_fields}
+            for money in ("amount", "overdue_principal"):
+                if money in values:
+                    values[f"{money}_fen"] = values.pop(money)
+            if "repayment_ref" in values:
+                values["ref"] = values.pop("repayment_ref")
+            loan = await handler(uow, deps_of(request), loan_id=loan_id, bank_id=principal.org_id, **values)
+            return 200, presenters.loan(loan)
+
+        return await write(request, principal, work)
+
+    route.__doc__ = summary
+    route.__name__ = handler_name
+    route.__annotations__["body"] = model  # the closure's model, which a string annotation cannot name
+    router.add_api_route(f"/loans/{{loan_id}}/{path}", route, methods=["POST"], response_model=LoanRead,
+                         summary=summary, description=summary)
+
+
+_status_route("repayments", RepaymentCreate, "report_repayment", "Report a principal repayment (once per repayment_ref).")
+_status_route("overdue", OverdueCreate, "report_overdue", "Report days past due as of a date (LoanOverdue).")
+_status_route("classification", ClassificationCreate, "report_classification",
+              "Report the five-category classification (LoanClassifiedAsLoss on loss).")
+_status_route("settlement", SettlementCreate, "report_settled", "Report the loan settled.")
+_status_route("malicious-default", MaliciousDefaultCreate, "report_malicious_default",
+              "Report a malicious default (LoanDefaultedMaliciously).")
+
+
+async def _readable(request: Request, loan_id: str, principal: Principal):  # noqa: ANN202
+    async with request.app.state.runtime.db.read_session() as session:
+        loan = await loans_repo.get(session, loan_id)
+        if loan is None:
+            raise NotFound("LOAN_NOT_FOUND", f"no loan {loan_id}")
+        scope = bank_scope(principal)
+        if scope is not None and loan.bank_id != scope:
+            raise Forbidden("NOT_YOUR_LOAN", f"loan {loan_id} belongs to another bank")
+        return loan, await loans_repo.history(session, loan_id)
+
+
+@router.get("/loans/{loan_id}", response_model=LoanRead)
+async def read_loan(loan_id: str, request: Request, principal: Principal = Depends(READERS)) -> dict:
+    """A loan with its eligibility verdict and current status (a bank sees only its own)."""
+    loan, _ = await _readable(request, loan_id, principal)
+    return presenters.loan(loan)
+
+
+@router.get("/loans/{loan_id}/history")
+async def loan_history(loan_id: str, request: Request, principal: Principal = Depends(READERS)) -> list[dict]:
+    """The loan's status reports as received."""
+    _, history = await _readable(request, loan_id, principal)
+    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items() if k != "seq"} for row in history]
+
+
+@router.get("/loans", response_model=list[LoanRead])
+async def list_loans(request: Request, principal: Principal = Depends(READERS),
+                     limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> list[dict]:
+    """Loans, newest first (a bank sees only its own)."""
+    async with request.app.state.runtime.db.read_session() as session:
+        loans = await loans_repo.list_for_bank(session, bank_scope(principal), limit=limit, offset=offset)
+    return [presenters.loan(ln) for ln in loans]
+
+
+@router.get("/enterprises/{uscc}/standing")
+async def enterprise_standing(uscc: str, request: Request, on: date | None = None,
+                              principal: Principal = Depends(READERS)) -> dict:
+    """What claims knows of an enterprise on a date: listed, SME size, rating, report, dishonesty."""
+    validate_uscc(uscc)
+    day = on or deps_of(request).today()
+    async with request.app.state.runtime.db.read_session() as session:
+        standing = (await standing_repo.history(session, uscc)).standing_on(day)
+    return {"uscc": uscc, **{k: (list(v) if isinstance(v, tuple) else v) for k, v in standing.__dict__.items()}}

@@ -1,0 +1,118 @@
+"""Bank handlers: admission, documents, products, yearly interest income, clawback, recoveries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from xinyidai_shared.errors import Conflict, Invalid, NotFound
+from xinyidai_shared.events import InterestIncomeReported, RecoveryReported
+from xinyidai_shared.uow import UnitOfWork
+
+from claims.adapters import banks_repo, claims_repo
+from claims.domain.bank import Bank, Product
+from claims.domain.claim import ClaimState
+
+from .deps import Deps
+
+
+async def admit_bank(uow: UnitOfWork, deps: Deps, *, bank_id: str, name: str, admitted_on: date, agreement_ref: str,
+                     documents: dict[str, str]) -> tuple[Bank, bool]:
+    """Admit a bank once (bank id is the natural key); the same admission again answers the same."""
+    existing = await banks_repo.get(uow.session, bank_id)
+    if existing is not None:
+        same = (existing.name, existing.admitted_on, existing.agreement_ref) == (name, admitted_on, agreement_ref)
+        if not same:
+            raise Conflict("BANK_EXISTS", f"bank {bank_id} was admitted with other data")
+        return existing, False
+    if not agreement_ref.strip():
+        raise Invalid("AGREEMENT_REQUIRED", "the cooperation agreement reference is required", field="agreement_ref")
+    bank = Bank(bank_id, name, admitted_on, agreement_ref)
+    bank.file_documents(documents)
+    await banks_repo.add(uow.session, bank, deps.now())
+    return bank, True
+
+
+async def _bank(uow: UnitOfWork, bank_id: str, *, for_update: bool = False) -> Bank:
+    bank = await banks_repo.get(uow.session, bank_id, for_update=for_update)
+    if bank is None:
+        raise NotFound("BANK_NOT_FOUND", f"no bank {bank_id}")
+    return bank
+
+
+async def file_documents(uow: UnitOfWork, deps: Deps, *, bank_id: str, documents: dict[str, str]) -> Bank:
+    """Keep the bank's institution documents (art.16.1) by kind."""
+    bank = await _bank(uow, bank_id, for_update=True)
+    bank.file_documents(documents)
+    await banks_repo.save_documents(uow.session, bank, deps.now())
+    return bank
+
+
+async def publish_product(uow: UnitOfWork, deps: Deps, *, bank_id: str, name: str, description: str,
+                          max_amount_fen: int, max_term_months: int) -> tuple[Product, bool]:
+    """Publish a loan product (Plan 4.2.3); the bank's product name is the natural key."""
+    await _bank(uow, bank_id)
+    existing = await banks_repo.product_by_name(uow.session, bank_id, name)
+    candidate = Product(deps.mint("pr"), bank_id, name, description, max_amount_fen, max_term_months, deps.today())
+    if existing is not None:
+        if (existing.description, existing.max_amount_fen, existing.max_term_months) != (description, max_amount_fen, max_term_months):
+            raise Conflict("PRODUCT_EXISTS", f"product {name!r} was published with other terms")
+        return existing, False
+    if max_amount_fen <= 0 or max_term_months <= 0:
+        raise Invalid("PRODUCT_LIMITS_INVALID", "amount and term limits must be positive", field="max_amount")
+    await banks_repo.add_product(uow.session, candidate)
+    return candidate, True
+
+
+async def report_interest_income(uow: UnitOfWork, deps: Deps, *, bank_id: str, year: int, interest_income_fen: int,
+                                 request_hash: str) -> tuple[dict, bool]:
+    """Yearly interest income from these loans (art.7: 5% goes to the fund), once per bank and year."""
+    await _bank(uow, bank_id)
+    existing = await banks_repo.interest_report(uow.session, bank_id, year)
+    if existing is not None:
+        if existing["request_hash"] != request_hash:
+            raise Conflict("INTEREST_ALREADY_REPORTED", f"{year} was already reported with another amount")
+        return existing, False
+    if not 2000 <= year <= deps.today().year:
+        raise Invalid("YEAR_INVALID", f"{year} is not a past or current year", field="year")
+    values = {"report_id": deps.mint("ii"), "bank_id": bank_id, "year": year,
+              "interest_income_fen": interest_income_fen, "request_hash": request_hash, "reported_at": deps.now()}
+    await banks_repo.add_interest_report(uow.session, **values)
+    uow.publish(InterestIncomeReported(report_id=values["report_id"], bank_id=bank_id, year=year,
+                                       interest_income_fen=interest_income_fen))
+    return values, True
+
+
+async def order_clawback(uow: UnitOfWork, deps: Deps, *, bank_id: str, reason: str, by_org: str) -> Bank:
+    """Finance bureau, art.19: claw back all compensation; the bank can no longer claim (ClawbackOrdered)."""
+    bank = await _bank(uow, bank_id, for_update=True)
+    clawback_id = deps.mint("cb")
+    bank.order_clawback(clawback_id, reason.strip(), deps.now())
+    await banks_repo.save_clawback(uow.session, bank, clawback_id, by_org)
+    for event in bank.events:
+        uow.publish(event)
+    return bank
+
+
+async def report_recovery(uow: UnitOfWork, deps: Deps, *, claim_id: str, bank_id: str, bank_ref: str,
+                          recovered_fen: int, costs_fen: int, reported_on: date, request_hash: str) -> tuple[dict, bool]:
+    """Amounts recovered after compensation (art.15), once per bank reference (RecoveryReported)."""
+    existing = await claims_repo.recovery_by_ref(uow.session, bank_id, bank_ref)
+    if existing is not None:
+        if existing["request_hash"] != request_hash:
+            raise Conflict("RECOVERY_REF_REUSED", f"recovery {bank_ref!r} was reported with other data")
+        return existing, False
+    claim = await claims_repo.get(uow.session, claim_id)
+    if claim is None or claim.bank_id != bank_id:
+        raise NotFound("CLAIM_NOT_FOUND", f"no claim {claim_id}")
+    if claim.state is not ClaimState.PAID:
+        raise Conflict("CLAIM_NOT_COMPENSATED", "recoveries are shared only on compensated loans (art.15)")
+    if recovered_fen <= 0 or costs_fen < 0:
+        raise Invalid("RECOVERY_AMOUNTS_INVALID", "recovered must be positive and costs not negative", field="recovered")
+    values = {"recovery_id": deps.mint("rc"), "claim_id": claim_id, "bank_id": bank_id, "bank_ref": bank_ref,
+              "recovered_fen": recovered_fen, "costs_fen": costs_fen, "reported_on": reported_on,
+              "request_hash": request_hash, "recorded_at": deps.now()}
+    await claims_repo.add_recovery(uow.session, **values)
+    uow.publish(RecoveryReported(claim_id=claim_id, loan_id=claim.loan_id, bank_id=bank_id, uscc=claim.uscc,
+                                 recovery_id=values["recovery_id"], recovered_fen=recovered_fen,
+                                 costs_fen=costs_fen, reported_on=reported_on))
+    return values, True

@@ -1,0 +1,106 @@
+"""Batches and the public notice (art.17.1, 17.3): close, notice, objections, conclusion."""
+
+from __future__ import annotations
+
+from xinyidai_shared.errors import Conflict, Invalid, NotFound
+from xinyidai_shared.uow import UnitOfWork
+
+from claims.adapters import claims_repo
+from claims.domain.claim import Batch, BatchState, ClaimState, Step, reason
+
+from .deps import Deps
+
+UNDECIDED = (ClaimState.SUBMITTED, ClaimState.AWAITING_VERIFICATION, ClaimState.AWAITING_APPROVAL)
+
+
+async def _batch(uow: UnitOfWork, batch_id: str) -> Batch:
+    batch = await claims_repo.get_batch(uow.session, batch_id, for_update=True)
+    if batch is None:
+        raise NotFound("BATCH_NOT_FOUND", f"no batch {batch_id}")
+    return batch
+
+
+async def close_batch(uow: UnitOfWork, deps: Deps, *, batch_id: str) -> Batch:
+    """Close the open batch for review; claims filed from now on open the next one."""
+    batch = await _batch(uow, batch_id)
+    batch.close(deps.now())
+    await claims_repo.save_batch(uow.session, batch)
+    return batch
+
+
+async def start_notice(uow: UnitOfWork, deps: Deps, *, batch_id: str, by_org: str) -> Batch:
+    """Publish the batch's approved claims for public notice; every claim must be decided first."""
+    batch = await _batch(uow, batch_id)
+    undecided = await claims_repo.ids_in_batch(uow.session, batch_id, *UNDECIDED)
+    if undecided:
+        raise Conflict("BATCH_UNDECIDED", f"{len(undecided)} claim(s) still under review", claim_ids=undecided[:50])
+    today = deps.today()
+    batch.start_notice(today, deps.notice_end(today), deps.notice_working_days)
+    await claims_repo.save_batch(uow.session, batch)
+    for claim_id in await claims_repo.ids_in_batch(uow.session, batch_id, ClaimState.AWAITING_NOTICE):
+        claim = await claims_repo.get(uow.session, claim_id, for_update=True)
+        claim.put_on_notice(Step("notice", "published", by_org, deps.now(), f"notice until {batch.notice_ends_on}"))
+        await claims_repo.save(uow.session, claim)
+    return batch
+
+
+async def conclude_notice(uow: UnitOfWork, deps: Deps, *, batch_id: str, by_org: str) -> tuple[Batch, list[str]]:
+    """After the notice, every claim still on notice is approved (ClaimApproved); returns their ids."""
+    batch = await _batch(uow, batch_id)
+    if await claims_repo.pending_objections_in_batch(uow.session, batch_id):
+        raise Conflict("OBJECTIONS_PENDING", "resolve every objection before concluding the notice")
+    batch.finish(deps.today())
+    await claims_repo.save_batch(uow.session, batch)
+    approved = await claims_repo.ids_in_batch(uow.session, batch_id, ClaimState.ON_NOTICE)
+    for claim_id in approved:
+        claim = await claims_repo.get(uow.session, claim_id, for_update=True)
+        claim.conclude_notice(Step("notice", "concluded", by_org, deps.now(), "no upheld objection"), deps.now())
+        await claims_repo.save(uow.session, claim)
+        for event in claim.events:
+            uow.publish(event)
+    return batch, approved
+
+
+async def file_objection(uow: UnitOfWork, deps: Deps, *, claim_id: str, text: str, contact: str) -> str:
+    """Anyone may object to a claim on notice until the notice's last day."""
+    claim = await claims_repo.get(uow.session, claim_id)
+    if claim is None:
+        raise NotFound("CLAIM_NOT_FOUND", f"no claim {claim_id}")
+    batch = await claims_repo.get_batch(uow.session, claim.batch_id)
+    if claim.state is not ClaimState.ON_NOTICE or not batch.objections_open(deps.today()):
+        raise Conflict("NOT_ON_NOTICE", f"claim {claim_id} is not on public notice")
+    if not text.strip():
+        raise Invalid("TEXT_REQUIRED", "say what the objection is", field="text")
+    objection_id = deps.mint("ob")
+    await claims_repo.add_objection(uow.session, objection_id=objection_id, claim_id=claim_id, text=text.strip(),
+                                    contact=contact, filed_at=deps.now(), status="pending")
+    return objection_id
+
+
+async def resolve_objection(uow: UnitOfWork, deps: Deps, *, objection_id: str, by_org: str, decision: str,
+                            note: str) -> dict:
+    """Leading-group office: an upheld objection rejects the claim (art.17.3); a dismissed one does not."""
+    objection = await claims_repo.get_objection(uow.session, objection_id)
+    if objection is None:
+        raise NotFound("OBJECTION_NOT_FOUND", f"no objection {objection_id}")
+    if objection["status"] != "pending":
+        raise Conflict("OBJECTION_RESOLVED", f"objection {objection_id} is already {objection['status']}")
+    if decision not in ("upheld", "dismissed") or not note.strip():
+        raise Invalid("RESOLUTION_INVALID", "decision must be upheld or dismissed, with a note", field="decision")
+    if decision == "upheld":
+        claim = await claims_repo.get(uow.session, objection["claim_id"], for_update=True)
+        why = (reason("OBJECTION_UPHELD", note),)
+        claim.uphold_objection(Step("objection", "upheld", by_org, deps.now(), note, why))
+        await claims_repo.save(uow.session, claim)
+        for event in claim.events:
+            uow.publish(event)
+    values = {"status": decision, "resolved_by": by_org, "resolution": note.strip(), "resolved_at": deps.now()}
+    await claims_repo.resolve_objection(uow.session, objection_id, **values)
+    return {**objection, **values}
+
+
+async def current_batch(uow: UnitOfWork) -> Batch | None:
+    return await claims_repo.open_batch(uow.session)
+
+
+__all__ = ["BatchState", "close_batch", "conclude_notice", "file_objection", "resolve_objection", "start_notice"]

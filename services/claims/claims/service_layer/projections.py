@@ -1,0 +1,73 @@
+"""Event handlers for other services' events: standing history and the fund's answers on claims."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from xinyidai_shared.clock import business_date, utcnow
+from xinyidai_shared.events import (
+    CompensationBlocked, CompensationPaid, CreditRatingChanged, DishonestyRecorded, DishonestyRemoved,
+    EnterpriseDelisted, EnterpriseRecommended, Envelope,
+)
+from xinyidai_shared.uow import UnitOfWork
+
+from claims.adapters import standing_repo
+
+from . import claims as claim_handlers
+
+
+async def enterprise_recommended(uow: UnitOfWork, event: EnterpriseRecommended, envelope: Envelope) -> None:
+    """Listed from ``recommended_on`` (art.8), with the SME size the whitelist screened (art.9)."""
+    await standing_repo.add_listing(uow.session, uscc=event.uscc, on=event.recommended_on, listed=True,
+                                    sme_size=event.sme_size, industry_code=event.industry_code,
+                                    event_id=str(envelope.id))
+
+
+async def enterprise_delisted(uow: UnitOfWork, event: EnterpriseDelisted, envelope: Envelope) -> None:
+    """Off the list (removed or suspended) from ``delisted_on``."""
+    await standing_repo.add_listing(uow.session, uscc=event.uscc, on=event.delisted_on, listed=False,
+                                    event_id=str(envelope.id))
+
+
+async def rating_changed(uow: UnitOfWork, event: CreditRatingChanged, envelope: Envelope) -> None:
+    """A rating valid from the business date of ``valid_from`` (Plan 4.2.5 looks at the issue date)."""
+    await standing_repo.add_rating(uow.session, uscc=event.uscc, valid_on=business_date(event.valid_from),
+                                   valid_from=event.valid_from, grade=event.grade, has_report=event.has_report,
+                                   event_id=str(envelope.id))
+
+
+async def dishonesty_recorded(uow: UnitOfWork, event: DishonestyRecorded, envelope: Envelope) -> None:
+    """A dishonesty record in effect from ``started_on``."""
+    await standing_repo.record_dishonesty(uow.session, record_id=event.record_id, uscc=event.uscc,
+                                          started_on=event.started_on, expires_on=event.expires_on)
+
+
+async def dishonesty_removed(uow: UnitOfWork, event: DishonestyRemoved, envelope: Envelope) -> None:
+    """A dishonesty record no longer in effect from ``removed_on``."""
+    await standing_repo.remove_dishonesty(uow.session, record_id=event.record_id, uscc=event.uscc,
+                                          removed_on=event.removed_on)
+
+
+Handler = Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]
+
+
+async def compensation_paid(uow: UnitOfWork, event: CompensationPaid, envelope: Envelope) -> None:
+    """CompensationPaid: the claim shows paid, stamped with the moment we applied it."""
+    await claim_handlers.compensation_paid(uow, event, recorded_at=utcnow())
+
+
+async def compensation_blocked(uow: UnitOfWork, event: CompensationBlocked, envelope: Envelope) -> None:
+    """CompensationBlocked: the claim shows blocked."""
+    await claim_handlers.compensation_blocked(uow, event)
+
+
+HANDLERS: dict[str, Handler] = {
+    EnterpriseRecommended.type: enterprise_recommended,
+    EnterpriseDelisted.type: enterprise_delisted,
+    CreditRatingChanged.type: rating_changed,
+    DishonestyRecorded.type: dishonesty_recorded,
+    DishonestyRemoved.type: dishonesty_removed,
+    CompensationPaid.type: compensation_paid,
+    CompensationBlocked.type: compensation_blocked,
+}
