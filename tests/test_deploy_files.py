@@ -1,0 +1,73 @@
+"""The deploy files agree with the services: ports, env names, health paths, databases, images."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from tools.stack import DEFAULT_PORTS, SERVICES, env_prefix
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def _settings_class(service: str):  # noqa: ANN202
+    package = SERVICES[service]
+    return __import__(f"{package}.config", fromlist=["Settings"]).Settings
+
+
+def test_compose_runs_kafka_in_kraft_mode_and_one_postgres() -> None:
+    kafka = COMPOSE["services"]["kafka"]
+    assert kafka["image"].startswith("apache/kafka:")
+    assert "controller" in kafka["environment"]["KAFKA_PROCESS_ROLES"]
+    assert COMPOSE["services"]["postgres"]["image"].startswith("postgres:15")
+
+
+def test_each_service_in_compose_matches_its_settings_port_and_env_names() -> None:
+    for service in SERVICES:
+        spec = COMPOSE["services"][service]
+        settings_fields = set(_settings_class(service).model_fields)
+        prefix = env_prefix(service)
+        for name in spec["environment"]:
+            assert name.startswith(prefix), f"{service}: {name} lacks the {prefix} prefix"
+            assert name[len(prefix):].lower() in settings_fields, f"{service}: {name} is not a setting"
+        port = DEFAULT_PORTS[service]
+        assert spec["ports"] == [f"{port}:{port}"]
+        assert spec["environment"][f"{prefix}PORT"] == str(port)
+        assert spec["environment"][f"{prefix}DATABASE_URL"].startswith("postgresql+asyncpg://")
+        assert spec["environment"][f"{prefix}KAFKA_BOOTSTRAP"] == "kafka:9092"
+        assert spec["build"]["args"]["SERVICE"] == service
+        assert f"http://127.0.0.1:{port}/readyz" in " ".join(spec["healthcheck"]["test"])
+
+
+def test_each_service_database_is_created_by_the_postgres_init_script() -> None:
+    init = (ROOT / "deploy/postgres-init.sql").read_text()
+    for service in SERVICES:
+        url = COMPOSE["services"][service]["environment"][f"{env_prefix(service)}DATABASE_URL"]
+        database = url.rsplit("/", 1)[-1]
+        assert re.search(rf"CREATE DATABASE {database} OWNER", init), database
+
+
+def test_dockerfile_installs_the_lock_and_the_service_and_runs_it_unprivileged() -> None:
+    dockerfile = (ROOT / "deploy/Dockerfile").read_text()
+    assert "pip install --no-cache-dir -r requirements.lock" in dockerfile
+    assert "COPY services/${SERVICE}" in dockerfile
+    assert re.search(r"^USER \w+", dockerfile, re.M)
+    for service in SERVICES:
+        assert (ROOT / "services" / service / "pyproject.toml").exists()
+
+
+def test_procfile_and_dev_env_start_the_same_services_on_the_documented_ports() -> None:
+    procfile = dict(line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
+    assert set(procfile) == {"broker", *SERVICES}
+    for service, package in SERVICES.items():
+        assert f"-m {package}" in procfile[service]
+    env = dict(
+        line.split("=", 1) for line in (ROOT / "deploy/dev.env").read_text().splitlines() if "=" in line and not line.startswith("#")
+    )
+    for service, port in DEFAULT_PORTS.items():
+        assert env[f"{env_prefix(service)}PORT"] == str(port)
+        assert env[f"{env_prefix(service)}DEV_MODE"] == "true"
+        assert env[f"{env_prefix(service)}KAFKA_BOOTSTRAP"] == "127.0.0.1:9092"

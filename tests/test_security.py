@@ -1,0 +1,83 @@
+"""Authentication rules that hold across the whole system."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.routing import APIRoute
+
+from tools.stack import SERVICES
+from xinyidai_shared.auth import Role, Unauthenticated, issue_token, verify_token
+from xinyidai_shared.devorgs import dev_tokens
+from xinyidai_shared.settings import DEV_AUTH_SECRET
+from xinyidai_shared.testing import TEST_SECRET
+
+PUBLIC_PATHS = {"/healthz", "/readyz"}
+
+
+def _app(service: str):  # noqa: ANN202
+    package = SERVICES[service]
+    config = __import__(f"{package}.config", fromlist=["Settings"])
+    app_module = __import__(f"{package}.app", fromlist=["create_app"])
+    return app_module.create_app(config.Settings(dev_mode=True, database_url="sqlite+aiosqlite:///:memory:"))
+
+
+def _declared_roles(dependant) -> set[str] | None:  # noqa: ANN001
+    roles = getattr(dependant.call, "allowed_roles", None)
+    if roles is not None:
+        return set(roles)
+    for sub in dependant.dependencies:
+        found = _declared_roles(sub)
+        if found is not None:
+            return found
+    return None
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_every_endpoint_declares_its_roles_or_is_explicitly_public(service: str) -> None:
+    undeclared = []
+    for route in _app(service).routes:
+        if not isinstance(route, APIRoute):
+            continue
+        public = route.path in PUBLIC_PATHS or "/public" in route.path
+        roles = _declared_roles(route.dependant)
+        if public:
+            assert roles is None, f"{service} {route.path} is public but asks for roles {roles}"
+        elif roles is None:
+            undeclared.append(f"{sorted(route.methods)} {route.path}")
+    assert undeclared == [], f"{service}: endpoints without declared roles: {undeclared}"
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_service_refuses_to_start_outside_dev_mode_with_the_dev_secret_or_a_weak_one(service: str) -> None:
+    config = __import__(f"{SERVICES[service]}.config", fromlist=["Settings"])
+    # pydantic reports our UnsafeConfiguration inside its ValidationError (both are ValueErrors).
+    with pytest.raises(ValueError, match="dev secret is refused outside dev mode"):
+        config.Settings(dev_mode=False, auth_secret=DEV_AUTH_SECRET)
+    with pytest.raises(ValueError, match="at least 32 bytes"):
+        config.Settings(dev_mode=False, auth_secret="short")
+    with pytest.raises(ValueError, match="at least 32 bytes"):
+        config.Settings(dev_mode=False, auth_secret="")
+    assert config.Settings(dev_mode=False, auth_secret=TEST_SECRET).auth_secret == TEST_SECRET
+
+
+def test_dev_tokens_do_not_verify_against_a_production_secret() -> None:
+    for token in dev_tokens().values():
+        with pytest.raises(Unauthenticated):
+            verify_token(TEST_SECRET, token)
+
+
+def test_forged_expired_and_revoked_tokens_are_refused() -> None:
+    good = issue_token(TEST_SECRET, org_id="bank-a", role=Role.BANK)
+    assert verify_token(TEST_SECRET, good).org_id == "bank-a"
+    head, body, sig = good.split(".")
+    forged_body = issue_token(TEST_SECRET, org_id="bank-b", role=Role.BANK).split(".")[1]
+    with pytest.raises(Unauthenticated, match="TOKEN_INVALID"):
+        verify_token(TEST_SECRET, f"{head}.{forged_body}.{sig}")
+    expired = issue_token(TEST_SECRET, org_id="bank-a", role=Role.BANK, ttl_s=1, issued_at=int(time.time()) - 10)
+    with pytest.raises(Unauthenticated, match="TOKEN_EXPIRED"):
+        verify_token(TEST_SECRET, expired)
+    jti = verify_token(TEST_SECRET, good).token_id
+    with pytest.raises(Unauthenticated, match="TOKEN_REVOKED"):
+        verify_token(TEST_SECRET, good, revoked=frozenset({jti}))
