@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from xinyidai_shared.clock import business_date
 from xinyidai_shared.errors import Conflict, DomainError, Forbidden, Invalid
 from xinyidai_shared.uow import UnitOfWork
@@ -77,7 +79,11 @@ async def apply(uow: UnitOfWork, command: Apply, *, actor: Actor, settings: Sett
     session.add(row)
     session.add(TransitionRow(application_id=row.id, step="apply", from_status="", to_status=row.status,
                               actor=actor.org_id, role=actor.role, reason="", at=now))
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        # A concurrent application for the same enterprise committed first (unique open_uscc).
+        raise Conflict("APPLICATION_OPEN", f"{checked.uscc} already has an open application") from exc
     return row, token
 
 
