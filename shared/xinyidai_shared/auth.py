@@ -33,6 +33,7 @@ class Role(StrEnum):
     LEADING_GROUP = "leading_group"  # 领导小组办公室
     AUDITOR = "auditor"
     SERVICE = "service"  # another Xinyidai service
+    ENTERPRISE = "enterprise"  # an enterprise itself: org_id is its USCC
 
 
 SOURCES = ("water", "power", "gas", "heating", "tax", "social_insurance")

@@ -190,7 +190,8 @@ class LoanRegistered(_LoanEvent):
     type: ClassVar[str] = "LoanRegistered"
     bank_loan_no: str
     principal_fen: int
-    annual_rate_bp: int
+    annual_rate_bp: int  # floored to whole basis points; the exact rate is annual_rate_ppm
+    annual_rate_ppm: int | None = None  # parts per million: 5.655% = 56_550
     issued_on: date
     matures_on: date
     covered: bool
