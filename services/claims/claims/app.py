@@ -10,7 +10,7 @@ from xinyidai_shared.web import build_app
 
 from claims.adapters.tables import messaging, metadata
 from claims.config import Settings
-from claims.entrypoints import api_banks, api_claims, api_loans
+from claims.entrypoints import api_banks, api_claims, api_loans, api_stats
 from claims.service_layer.deps import Deps, deps_from_settings
 from claims.service_layer.projections import HANDLERS
 
@@ -33,6 +33,6 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     settings = settings or Settings()
     deps = deps or deps_from_settings(settings)
     app = build_app(spec, settings, title="Xinyidai claims", description=DESCRIPTION,
-                    routers=[api_banks.router, api_loans.router, api_claims.router])
+                    routers=[api_banks.router, api_loans.router, api_claims.router, api_stats.router])
     app.state.deps = deps
     return app
