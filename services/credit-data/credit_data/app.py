@@ -11,9 +11,9 @@ from xinyidai_shared.web import build_app
 
 from .adapters.tables import messaging, metadata
 from .config import Settings
-from .entrypoints import api_dishonesty, api_feeds, api_ratings
+from .entrypoints import api_alerts, api_dishonesty, api_feeds, api_letters, api_ratings, api_reports
 from .entrypoints.consumers import make_handlers
-from .entrypoints.workers import daily_rules, job_worker
+from .entrypoints.workers import daily_rules, job_worker, webhook_sender
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DESCRIPTION = (
@@ -31,12 +31,12 @@ def make_spec(settings: Settings) -> ServiceSpec:
         migrations=MIGRATIONS,
         handlers=make_handlers(settings.bank_default_expiry_days),
         consumes=("claims",),
-        jobs={"job-worker": job_worker, "daily-rules": daily_rules},
+        jobs={"job-worker": job_worker, "daily-rules": daily_rules, "webhooks": webhook_sender},
     )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the credit-data app; settings come from CREDIT_DATA_* variables unless given."""
     settings = settings or Settings()
-    routers = [api_feeds.router, api_ratings.router, api_dishonesty.router]
+    routers = [api_feeds.router, api_ratings.router, api_reports.router, api_dishonesty.router, api_alerts.router, api_letters.router]
     return build_app(make_spec(settings), settings, title="Xinyidai credit-data", routers=routers, description=DESCRIPTION)

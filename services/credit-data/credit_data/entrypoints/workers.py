@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
+
 from xinyidai_shared.clock import utcnow
 from xinyidai_shared.runtime import Runtime
 
@@ -11,6 +13,7 @@ from ..adapters import ratings_repo
 from ..domain.scorecard import MODEL_VERSION
 from ..service_layer.dishonesty import expire_records
 from ..service_layer.jobs import claim_next, requeue_interrupted, run_one, run_rerate_job
+from ..service_layer.webhooks import deliver_due
 
 
 async def job_worker(runtime: Runtime) -> None:
@@ -35,3 +38,12 @@ async def daily_rules(runtime: Runtime) -> None:
         await asyncio.sleep(runtime.settings.daily_interval_s)  # type: ignore[attr-defined]
         await expire_records(runtime, today=None, now=utcnow())
         await run_rerate_job(runtime, None)
+
+
+async def webhook_sender(runtime: Runtime) -> None:
+    """Deliver due alert webhooks, then wait a little; retries are spaced by the backoff schedule."""
+    timeout = runtime.settings.webhook_timeout_s  # type: ignore[attr-defined]
+    async with httpx.AsyncClient(timeout=timeout) as client:
+        while True:
+            if await deliver_due(runtime, client) == 0:
+                await asyncio.sleep(runtime.settings.webhook_poll_interval_s)  # type: ignore[attr-defined]

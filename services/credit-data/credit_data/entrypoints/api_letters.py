@@ -1,0 +1,126 @@
+"""Enterprise identity and credit commitment letters (信用承诺书): upload, public list, void on change."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import insert, select, update
+
+from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.clock import utcnow
+from xinyidai_shared.errors import Conflict, DomainError, ErrorKind, NotFound
+from xinyidai_shared.uow import UnitOfWork
+from xinyidai_shared.uscc import validate_uscc
+from xinyidai_shared.web import get_runtime, get_uow
+
+from ..adapters.tables import enterprise, letter
+from ..domain.letters import check_letter, identity_changed
+from ..schemas import IdentityIn, LetterRead
+
+router = APIRouter(prefix="/v1", tags=["commitment letters"])
+officers = require(Role.DEPARTMENT, Role.CREDIT_OFFICE)
+
+
+@router.put("/enterprises/{uscc}/identity")
+async def put_identity(
+    uscc: str, body: IdentityIn, principal: Principal = Depends(officers), uow: UnitOfWork = Depends(get_uow)
+) -> dict[str, Any]:
+    """Register or change the enterprise's name and legal representative; a change voids its letter."""
+    validate_uscc(uscc)
+    now = utcnow()
+    old = (await uow.session.execute(select(enterprise).where(enterprise.c.uscc == uscc))).first()
+    values = {"name": body.name, "legal_representative": body.legal_representative, "updated_at": now}
+    voided = 0
+    if old is None:
+        await uow.session.execute(insert(enterprise).values(uscc=uscc, **values))
+    else:
+        if identity_changed(old.name, old.legal_representative, body.name, body.legal_representative):
+            reason = f"identity changed: {old.name}/{old.legal_representative} -> {body.name}/{body.legal_representative}"
+            result = await uow.session.execute(
+                update(letter)
+                .where(letter.c.uscc == uscc, letter.c.status == "valid")
+                .values(status="void", void_reason=reason, voided_at=now)
+            )
+            voided = result.rowcount or 0
+        await uow.session.execute(update(enterprise).where(enterprise.c.uscc == uscc).values(**values))
+    await uow.commit()
+    return {"uscc": uscc, "name": body.name, "legal_representative": body.legal_representative, "letters_voided": voided}
+
+
+async def _read_limited(request: Request, max_bytes: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise DomainError("LETTER_TOO_LARGE", f"a letter may be at most {max_bytes} bytes", kind=ErrorKind.TOO_LARGE)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise DomainError("LETTER_TOO_LARGE", f"a letter may be at most {max_bytes} bytes", kind=ErrorKind.TOO_LARGE)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post(
+    "/enterprises/{uscc}/commitment-letters",
+    status_code=201,
+    response_model=LetterRead,
+    openapi_extra={"requestBody": {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}},
+)
+async def upload_letter(
+    uscc: str, request: Request, response: Response, principal: Principal = Depends(officers), uow: UnitOfWork = Depends(get_uow)
+) -> Any:
+    """Upload the signed letter as the raw PDF body; the same file again returns the same letter (200)."""
+    validate_uscc(uscc)
+    max_bytes = request.app.state.runtime.settings.letter_max_bytes
+    content = await _read_limited(request, max_bytes)
+    sha = check_letter(content, max_bytes=max_bytes)
+    identity = (await uow.session.execute(select(enterprise).where(enterprise.c.uscc == uscc))).first()
+    if identity is None:
+        raise Conflict("IDENTITY_UNKNOWN", "register the enterprise's name and legal representative first")
+    current = (await uow.session.execute(select(letter).where(letter.c.uscc == uscc, letter.c.status == "valid"))).first()
+    if current is not None and current.sha256 == sha:
+        response.status_code = 200
+        return LetterRead.model_validate(current._mapping)
+    now = utcnow()
+    await uow.session.execute(
+        update(letter).where(letter.c.uscc == uscc, letter.c.status == "valid").values(status="replaced", voided_at=now)
+    )
+    values = {
+        "id": str(uuid.uuid4()), "uscc": uscc, "enterprise_name": identity.name,
+        "legal_representative": identity.legal_representative, "sha256": sha, "size_bytes": len(content),
+        "content": content, "uploaded_by": principal.org_id, "uploaded_at": now, "status": "valid",
+    }  # fmt: skip
+    await uow.session.execute(insert(letter).values(values))
+    await uow.commit()
+    return LetterRead.model_validate(values)
+
+
+@router.get("/enterprises/{uscc}/commitment-letters", response_model=list[LetterRead])
+async def enterprise_letters(uscc: str, request: Request, _: Principal = Depends(require(Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP, Role.AUDITOR))) -> Any:
+    """Every letter of one enterprise, newest first, with its status (valid, void, replaced)."""
+    validate_uscc(uscc)
+    cols = [c for c in letter.c if c.name != "content"]
+    async with get_runtime(request).db.read_session() as session:
+        rows = await session.execute(select(*cols).where(letter.c.uscc == uscc).order_by(letter.c.uploaded_at.desc()))
+        return [LetterRead.model_validate(r._mapping) for r in rows]
+
+
+@router.get("/public/commitment-letters", response_model=list[LetterRead], tags=["public"])
+async def public_letters(request: Request) -> Any:
+    """Public: every valid commitment letter, with its SHA-256 so anyone can check the published file."""
+    cols = [c for c in letter.c if c.name != "content"]
+    async with get_runtime(request).db.read_session() as session:
+        rows = await session.execute(select(*cols).where(letter.c.status == "valid").order_by(letter.c.uploaded_at.desc()))
+        return [LetterRead.model_validate(r._mapping) for r in rows]
+
+
+@router.get("/public/commitment-letters/{letter_id}.pdf", response_class=Response, tags=["public"])
+async def public_letter_file(letter_id: str, request: Request) -> Response:
+    """Public: the published PDF of a valid letter."""
+    async with get_runtime(request).db.read_session() as session:
+        row = (await session.execute(select(letter.c.content).where(letter.c.id == letter_id, letter.c.status == "valid"))).first()
+    if row is None:
+        raise NotFound("LETTER_NOT_FOUND", f"no valid letter {letter_id}")
+    return Response(row.content, media_type="application/pdf")

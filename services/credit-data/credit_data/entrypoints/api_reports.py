@@ -1,0 +1,142 @@
+"""Credit report endpoints: JSON and Chinese PDF, authorisations for banks, the query log."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy import insert, select, update
+
+from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.clock import business_date, utcnow
+from xinyidai_shared.errors import Invalid, NotFound
+from xinyidai_shared.uow import UnitOfWork
+from xinyidai_shared.uscc import validate_uscc
+from xinyidai_shared.web import get_runtime, get_uow
+
+from ..adapters.pdf import render_pdf
+from ..adapters.tables import authorisation, credit_query
+from ..schemas import AuthorisationIn, AuthorisationRead, QueryRead
+from ..service_layer.reports import build_report, check_access, log_query
+
+router = APIRouter(prefix="/v1", tags=["credit reports"])
+report_readers = require(
+    Role.BANK, Role.CREDIT_OFFICE, Role.DEPARTMENT, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.AUDITOR, Role.SERVICE
+)
+REF_HELP = "the enterprise's authorisation reference (required for banks)"
+
+
+async def _report(uow: UnitOfWork, principal: Principal, uscc: str, ref: str | None, purpose: str, fmt: str) -> dict[str, Any]:
+    validate_uscc(uscc)
+    now = utcnow()
+    await check_access(uow, principal, uscc, ref, purpose, now=now)
+    report = await build_report(uow, uscc, now=now)
+    await log_query(uow, principal, uscc, ref, purpose, fmt, now=now)
+    await uow.commit()
+    return report
+
+
+@router.get("/enterprises/{uscc}/credit-report")
+async def get_report(
+    uscc: str,
+    purpose: str = Query(min_length=1, max_length=200),
+    authorisation_ref: str | None = Query(None, description=REF_HELP),
+    principal: Principal = Depends(report_readers),
+    uow: UnitOfWork = Depends(get_uow),
+) -> dict[str, Any]:
+    """The credit report as JSON; banks need the enterprise's authorisation; every read is logged."""
+    return await _report(uow, principal, uscc, authorisation_ref, purpose, "json")
+
+
+@router.get("/enterprises/{uscc}/credit-report.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+async def get_report_pdf(
+    uscc: str,
+    request: Request,
+    purpose: str = Query(min_length=1, max_length=200),
+    authorisation_ref: str | None = Query(None, description=REF_HELP),
+    principal: Principal = Depends(report_readers),
+    uow: UnitOfWork = Depends(get_uow),
+) -> Response:
+    """The credit report as a PDF in Chinese (embedded Noto CJK font); same rules and logging as JSON."""
+    report = await _report(uow, principal, uscc, authorisation_ref, purpose, "pdf")
+    pdf = await asyncio.to_thread(render_pdf, report, request.app.state.runtime.settings.cjk_font_path)
+    headers = {"Content-Disposition": f'inline; filename="credit-report-{uscc}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.post("/enterprises/{uscc}/authorisations", status_code=201, response_model=AuthorisationRead)
+async def grant_authorisation(
+    uscc: str, body: AuthorisationIn, response: Response,
+    principal: Principal = Depends(require(Role.CREDIT_OFFICE)), uow: UnitOfWork = Depends(get_uow),
+) -> Any:  # fmt: skip
+    """Register the enterprise's signed consent for one bank (same terms again: the same reference, 200)."""
+    validate_uscc(uscc)
+    if body.valid_until < business_date(utcnow()):
+        raise Invalid("AUTHORISATION_EXPIRED", "valid_until is in the past", field="valid_until")
+    c = authorisation.c
+    same = (
+        await uow.session.execute(
+            select(authorisation).where(
+                c.uscc == uscc, c.bank_id == body.bank_id, c.purpose == body.purpose,
+                c.valid_until == body.valid_until, c.revoked_at.is_(None),
+            )  # fmt: skip
+        )
+    ).first()
+    if same is not None:
+        response.status_code = 200
+        return AuthorisationRead.model_validate(same._mapping)
+    values = {"ref": f"AUTH-{secrets.token_hex(8).upper()}", "uscc": uscc, "bank_id": body.bank_id, "purpose": body.purpose,
+              "valid_until": body.valid_until, "registered_by": principal.org_id, "created_at": utcnow()}  # fmt: skip
+    await uow.session.execute(insert(authorisation).values(values))
+    await uow.commit()
+    return AuthorisationRead.model_validate(values)
+
+
+@router.post("/authorisations/{ref}/revoke", response_model=AuthorisationRead)
+async def revoke_authorisation(
+    ref: str, _: Principal = Depends(require(Role.CREDIT_OFFICE)), uow: UnitOfWork = Depends(get_uow)
+) -> Any:
+    """Withdraw an authorisation at the enterprise's request; banks can no longer use it."""
+    row = (await uow.session.execute(select(authorisation).where(authorisation.c.ref == ref))).first()
+    if row is None:
+        raise NotFound("AUTHORISATION_NOT_FOUND", f"no authorisation {ref}")
+    if row.revoked_at is None:
+        await uow.session.execute(update(authorisation).where(authorisation.c.ref == ref).values(revoked_at=utcnow()))
+        await uow.commit()
+    return AuthorisationRead.model_validate(row._mapping)
+
+
+@router.get("/enterprises/{uscc}/credit-queries", response_model=list[QueryRead])
+async def enterprise_queries(
+    uscc: str, request: Request, _: Principal = Depends(require(Role.CREDIT_OFFICE, Role.AUDITOR))
+) -> Any:
+    """Who looked at this enterprise's report, when and why (the enterprise's view, served by the office)."""
+    validate_uscc(uscc)
+    c = credit_query.c
+    async with get_runtime(request).db.read_session() as session:
+        rows = await session.execute(select(credit_query).where(c.uscc == uscc).order_by(c.queried_at.desc(), c.id.desc()))
+        return [QueryRead.model_validate(r._mapping) for r in rows]
+
+
+@router.get("/credit-queries")
+async def all_queries(
+    request: Request,
+    org_id: str | None = Query(None),
+    since: datetime | None = Query(None),
+    limit: int = Query(200, ge=1, le=2000),
+    _: Principal = Depends(require(Role.CREDIT_OFFICE, Role.AUDITOR)),
+) -> list[dict[str, Any]]:
+    """The credit office's view of every report query, newest first, optionally for one organisation."""
+    c = credit_query.c
+    query = select(credit_query).order_by(c.queried_at.desc(), c.id.desc()).limit(limit)
+    if org_id:
+        query = query.where(c.org_id == org_id)
+    if since is not None:
+        if since.tzinfo is None:
+            raise Invalid("INSTANT_NAIVE", "since must carry a time zone", field="since")
+        query = query.where(c.queried_at >= since)
+    async with get_runtime(request).db.read_session() as session:
+        return [QueryRead.model_validate(r._mapping).model_dump(mode="json") | {"uscc": r.uscc} for r in await session.execute(query)]

@@ -1,0 +1,117 @@
+"""Credit reports: who may read one, what it says, and the log of every look.
+
+A bank reads a report only with an authorisation the enterprise gave it (a reference bound to the
+enterprise, that bank and a validity date); officers read with a stated purpose. Every read is logged.
+An unrated enterprise has no report.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import insert, select
+
+from xinyidai_shared.auth import Principal, Role
+from xinyidai_shared.clock import business_date
+from xinyidai_shared.errors import Forbidden, Invalid, NotFound
+from xinyidai_shared.money import format_fen
+from xinyidai_shared.uow import UnitOfWork
+
+from ..adapters import ratings_repo
+from ..adapters.records_repo import records_for
+from ..adapters.tables import authorisation, credit_query, dishonesty, enterprise, letter
+from ..domain.dishonesty import in_force
+from ..domain.periods import format_period, index_of
+from ..domain.profiles import build_profile
+from ..domain.scorecard import LENDING_GRADES
+
+SOURCE_NAMES = {"water": "供水", "power": "供电", "gas": "燃气", "heating": "供热", "tax": "纳税", "social_insurance": "社会保险"}
+
+
+async def check_access(uow: UnitOfWork, principal: Principal, uscc: str, ref: str | None, purpose: str, *, now: datetime) -> None:
+    """Refuse a bank without a valid authorisation for this enterprise; officers need a purpose."""
+    if not purpose.strip():
+        raise Invalid("PURPOSE_REQUIRED", "state the purpose of the query", field="purpose")
+    if principal.role is not Role.BANK:
+        return
+    if not ref:
+        raise Forbidden("AUTHORISATION_REQUIRED", "a bank needs the enterprise's authorisation reference")
+    row = (await uow.session.execute(select(authorisation).where(authorisation.c.ref == ref))).first()
+    usable = (
+        row is not None
+        and row.uscc == uscc
+        and row.bank_id == principal.bank_id
+        and row.revoked_at is None
+        and row.valid_until >= business_date(now)
+    )
+    if not usable:
+        raise Forbidden("AUTHORISATION_INVALID", "the authorisation is unknown, expired, revoked or not for this bank")
+
+
+async def log_query(uow: UnitOfWork, principal: Principal, uscc: str, ref: str | None, purpose: str, fmt: str, *, now: datetime) -> None:
+    """Remember who looked, when, why and under which authorisation."""
+    values = {
+        "uscc": uscc, "org_id": principal.org_id, "org_name": principal.name or principal.org_id,
+        "role": str(principal.role), "purpose": purpose[:200], "authorisation_ref": ref if principal.role is Role.BANK else None,
+        "format": fmt, "queried_at": now,
+    }  # fmt: skip
+    await uow.session.execute(insert(credit_query).values(values))
+
+
+def _coverage(profile: Any) -> list[dict[str, Any]]:
+    rows = []
+    for source, sp in sorted(profile.sources.items()):
+        rows.append({
+            "source": source, "source_name": SOURCE_NAMES[source], "months_covered": sp.months_covered,
+            "latest_period": format_period(sp.latest_period) if sp.latest_period is not None else None,
+            "on_time_12_pct": None if sp.on_time_12_bp is None else f"{sp.on_time_12_bp / 100:.1f}",
+            "arrears": format_fen(sp.arrears_fen), "tax_grade": sp.tax_grade,
+        })  # fmt: skip
+    return rows
+
+
+async def build_report(uow: UnitOfWork, uscc: str, *, now: datetime) -> dict[str, Any]:
+    """The report's content: identity, grade and reasons, coverage, arrears, dishonesty, commitment letter."""
+    session = uow.session
+    current = await ratings_repo.rating_at(session, uscc, now)
+    if current is None or current.grade == "UNRATED":
+        raise NotFound("REPORT_NOT_AVAILABLE", f"{uscc} is unrated: there is not enough data for a credit report")
+    today = business_date(now)
+    profile = build_profile(uscc, (await records_for(session, [uscc]))[uscc], as_of_period=index_of(today))
+    identity = (await session.execute(select(enterprise).where(enterprise.c.uscc == uscc))).first()
+    records = list(await session.execute(select(dishonesty).where(dishonesty.c.uscc == uscc).order_by(dishonesty.c.started_on)))
+    letters = list(await session.execute(select(letter).where(letter.c.uscc == uscc).order_by(letter.c.uploaded_at.desc()).limit(1)))
+    latest_letter = letters[0] if letters else None
+    return {
+        "report_id": str(uuid.uuid4()),
+        "generated_at": now.isoformat(),
+        "enterprise": {
+            "uscc": uscc,
+            "name": identity.name if identity else None,
+            "legal_representative": identity.legal_representative if identity else None,
+        },
+        "rating": {
+            "grade": current.grade, "score": current.score, "lends": current.grade in LENDING_GRADES,
+            "model_version": current.model_version, "reason_codes": orjson.loads(current.reason_codes),
+            "factors": orjson.loads(current.factors), "valid_from": current.valid_from.isoformat(),
+        },  # fmt: skip
+        "coverage": _coverage(profile),
+        "arrears_total": format_fen(sum(sp.arrears_fen for sp in profile.sources.values())),
+        "dishonesty_records": [
+            {
+                "record_id": r.record_id, "recorded_by": r.recorded_by, "reason": r.reason,
+                "started_on": r.started_on.isoformat(), "expires_on": r.expires_on.isoformat() if r.expires_on else None,
+                "ended_on": r.ended_on.isoformat() if r.ended_on else None,
+                "in_force": in_force(r.started_on, r.expires_on, r.ended_on, on=today),
+            }  # fmt: skip
+            for r in records
+        ],
+        "commitment_letter": {
+            "status": latest_letter.status if latest_letter else "none",
+            "sha256": latest_letter.sha256 if latest_letter else None,
+            "uploaded_at": latest_letter.uploaded_at.isoformat() if latest_letter else None,
+        },
+    }

@@ -1,0 +1,76 @@
+"""Credit reports: authorisation for banks, JSON and Chinese PDF, the query log, unrated means no report."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import timedelta
+
+import pytest
+
+from xinyidai_shared.clock import today_shanghai
+
+from .helpers import CCB, DEPT, ICBC, OFFICE, WATER, new_uscc, push_demo, running, water
+
+pytestmark = pytest.mark.asyncio
+
+
+async def _authorise(client, uscc: str, bank: str = "bank-icbc-ly") -> str:
+    body = {"bank_id": bank, "purpose": "loan application", "valid_until": (today_shanghai() + timedelta(days=30)).isoformat()}
+    response = await client.post(f"/v1/enterprises/{uscc}/authorisations", json=body, headers=OFFICE)
+    assert response.status_code == 201, response.text
+    return response.json()["ref"]
+
+
+async def test_bank_without_authorisation_gets_403_and_with_it_the_report(sqlite_url, tmp_path):
+    uscc = new_uscc()
+    async with running(sqlite_url, tmp_path) as client:
+        await push_demo(client, uscc)
+        url = f"/v1/enterprises/{uscc}/credit-report"
+        denied = await client.get(url, params={"purpose": "loan"}, headers=ICBC)
+        assert (denied.status_code, denied.json()["code"]) == (403, "AUTHORISATION_REQUIRED")
+        ref = await _authorise(client, uscc)
+        other_bank = await client.get(url, params={"purpose": "loan", "authorisation_ref": ref}, headers=CCB)
+        assert (other_bank.status_code, other_bank.json()["code"]) == (403, "AUTHORISATION_INVALID")
+        report = (await client.get(url, params={"purpose": "loan", "authorisation_ref": ref}, headers=ICBC)).json()
+        assert report["enterprise"]["uscc"] == uscc
+        assert report["rating"]["lends"] is True
+        assert {c["source"] for c in report["coverage"]} == {"water", "tax"}
+        assert report["commitment_letter"]["status"] == "none"
+        log = (await client.get(f"/v1/enterprises/{uscc}/credit-queries", headers=OFFICE)).json()
+        assert [(q["org_id"], q["authorisation_ref"]) for q in log] == [("bank-icbc-ly", ref)]
+
+
+async def test_revoked_authorisation_stops_working(sqlite_url, tmp_path):
+    uscc = new_uscc()
+    async with running(sqlite_url, tmp_path) as client:
+        await push_demo(client, uscc)
+        ref = await _authorise(client, uscc)
+        assert (await client.post(f"/v1/authorisations/{ref}/revoke", headers=OFFICE)).status_code == 200
+        response = await client.get(f"/v1/enterprises/{uscc}/credit-report", params={"purpose": "x", "authorisation_ref": ref}, headers=ICBC)
+        assert response.status_code == 403
+
+
+async def test_unrated_enterprise_has_no_report(sqlite_url, tmp_path):
+    uscc = new_uscc()
+    async with running(sqlite_url, tmp_path) as client:
+        await client.post("/v1/feeds/record", json=water(uscc, 1), headers=WATER)
+        response = await client.get(f"/v1/enterprises/{uscc}/credit-report", params={"purpose": "check"}, headers=OFFICE)
+        assert (response.status_code, response.json()["code"]) == (404, "REPORT_NOT_AVAILABLE")
+        assert (await client.get(f"/v1/enterprises/{uscc}/credit-queries", headers=OFFICE)).json() == []
+
+
+async def test_pdf_report_is_a_pdf_with_the_chinese_text_embedded(sqlite_url, tmp_path):
+    uscc = new_uscc()
+    async with running(sqlite_url, tmp_path) as client:
+        await push_demo(client, uscc)
+        await client.put(f"/v1/enterprises/{uscc}/identity", json={"name": "凌源市示范机械有限公司", "legal_representative": "王明"}, headers=DEPT)
+        response = await client.get(f"/v1/enterprises/{uscc}/credit-report.pdf", params={"purpose": "信用核查"}, headers=OFFICE)
+        assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+        path = tmp_path / "r.pdf"
+        path.write_bytes(response.content)
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+        if text:  # poppler-utils present: the Chinese must come out as text, i.e. the font is embedded
+            assert "企业信用报告" in text and "凌源市示范机械有限公司" in text
+        assert response.content.startswith(b"%PDF") and b"/FontFile" in response.content
+        log = (await client.get("/v1/credit-queries", headers=OFFICE)).json()
+        assert log[0]["format"] == "pdf" and log[0]["uscc"] == uscc
