@@ -47,4 +47,5 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     )
     app.state.clock = clock
     app.state.objection_limiter = RateLimiter(settings.objection_rate_limit, settings.objection_rate_window_s)
+    app.state.apply_limiter = RateLimiter(settings.public_apply_rate_limit, settings.public_apply_rate_window_s)
     return app

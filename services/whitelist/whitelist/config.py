@@ -28,6 +28,9 @@ class Settings(ServiceSettings):
     objection_rate_limit: int = 5
     objection_rate_window_s: float = 60.0
     objection_max_body_bytes: int = 8192
+    # Unauthenticated applications (an enterprise applying itself): at most this many per address per window.
+    public_apply_rate_limit: int = 10
+    public_apply_rate_window_s: float = 3600.0
     # Periodic re-review of every member, and how often the sweep looks for due ones.
     rereview_months: int = 12
     rereview_sweep_interval_s: float = 3600.0

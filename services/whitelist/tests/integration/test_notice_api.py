@@ -125,3 +125,12 @@ async def test_objections_are_limited_in_size_and_rate(settings_for, clock) -> N
         assert limited.status_code == 429 and limited.json()["code"] == "RATE_LIMITED"
         stored = await client.get(f"/applications/{noticed['id']}/objections", headers=LG)
         assert [o["text"] for o in stored.json()] == ["third try"]
+
+
+async def test_rating_drop_during_the_notice_blocks_conclusion_until_the_office_rejects(api) -> None:
+    noticed = await _to_notice(api)
+    await deliver(api.app, rating(noticed["uscc"], "B"))
+    blocked = await api.post(f"/applications/{noticed['id']}/conclude", json={}, headers=LG)
+    assert blocked.status_code == 422 and blocked.json()["code"] == "CREDIT_CHECK_FAILED"
+    rejected = await api.post(f"/applications/{noticed['id']}/reject", json={"reason": "rating fell to B"}, headers=LG)
+    assert rejected.json()["status"] == "rejected"

@@ -79,8 +79,3 @@ def test_rejection_without_reason_is_invalid() -> None:
 def test_overlong_reason_is_invalid() -> None:
     with pytest.raises(Invalid):
         move(Status.SUBMITTED, Step.SCREEN, actor="o", role="department", reason="x" * 2001, at=AT)
-
-
-def test_system_may_take_a_step_on_behalf_of_the_office() -> None:
-    transition = move(Status.IN_NOTICE, Step.CONCLUDE_NOTICE, actor="sweeper", role="system", reason=None, at=AT)
-    assert transition.to_status is Status.RECOMMENDED

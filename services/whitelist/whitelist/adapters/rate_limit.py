@@ -27,7 +27,7 @@ class RateLimiter:
         self._hits[key] = hits  # re-inserted last: dict order doubles as least-recently-used order
         if len(hits) >= self.limit:
             retry = max(1, int(hits[0] + self.window_s - now) + 1)
-            raise DomainError("RATE_LIMITED", f"too many objections from this address; retry in {retry}s",
+            raise DomainError("RATE_LIMITED", f"too many requests from this address; retry in {retry}s",
                               kind=ErrorKind.RATE_LIMITED, retry_after_s=retry)
         hits.append(now)
         while len(self._hits) > MAX_TRACKED_CLIENTS:

@@ -35,7 +35,6 @@ class Step(StrEnum):
 
 # Roles are the plain names of ``xinyidai_shared.auth.Role`` (kept as text so the domain imports no web code).
 DEPARTMENT, CREDIT_OFFICE, LEADING_GROUP = "department", "credit_office", "leading_group"
-SYSTEM = "system"
 
 # Which step moves which state, to where, and who may take it.
 FORWARD: dict[Step, tuple[Status, Status, str]] = {
@@ -93,7 +92,7 @@ def move(status: Status, step: Step, *, actor: str, role: str, reason: str | Non
             raise Conflict(
                 "INVALID_TRANSITION", f"{step} needs a {source} application; this one is {status}", current_state=status
             )
-    if role != owner and role != SYSTEM:
+    if role != owner:
         raise Forbidden("ROLE_NOT_ALLOWED", f"{step} of a {status} application is for {owner}, not {role}")
     text = _clean_reason(reason, required=step is Step.REJECT)
     return Transition(step, status, target, actor, role, text, at)

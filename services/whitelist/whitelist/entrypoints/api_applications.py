@@ -43,6 +43,8 @@ async def apply(
     now: datetime = Depends(now_of),
 ) -> JSONResponse:
     """Apply for the recommended list (the enterprise itself, or a department on its behalf)."""
+    if principal is None:
+        request.app.state.apply_limiter.hit(request.client.host if request.client else "unknown")
     raw = await request.body()
     if principal is not None and idempotency_key:
         replay = await idempotent_replay(uow, org_id=principal.org_id, key=idempotency_key, body=raw)

@@ -61,6 +61,8 @@ def applicant_or(*roles: Role):  # noqa: ANN201 - a FastAPI dependency
             raise Forbidden("ROLE_NOT_ALLOWED", f"role {principal.role} may not call this")
         return principal
 
+    _check.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]  # for endpoint inventories
+    _check.public = True  # type: ignore[attr-defined]
     return _check
 
 

@@ -158,6 +158,12 @@ async def _guard(uow: UnitOfWork, row: ApplicationRow, step: Step, *, override: 
     elif step is Step.CONCLUDE_NOTICE:
         pending = await repo.pending_objection_count(uow.session, row.id)
         can_conclude(notice_period(row), business_date(now), pending)
+        # Credit may have dropped since the check (a member would be suspended at once): refuse unless
+        # the credit office had already accepted a failing verdict by override.
+        found = verdict(await repo.credit_snapshot(uow.session, row.uscc))
+        if not found.passed and not row.credit_override:
+            raise DomainError("CREDIT_CHECK_FAILED", "credit changed since the check: " + ", ".join(found.reason_codes),
+                              reason_codes=list(found.reason_codes))
 
 
 async def take_step(
