@@ -23,7 +23,7 @@ from xinyidai_shared.uow import UnitOfWork
 from claims.adapters import loans_repo
 from claims.adapters.tables import status_file as SF
 from claims.domain.classification import Category
-from claims.domain.loan import Loan
+from claims.domain.loan import Loan, LoanState
 
 from .deps import Deps
 
@@ -62,7 +62,8 @@ def _apply(loan: Loan, row: dict[str, Any], month: str) -> None:
         if _cell(row, "repaid"):
             loan.repay(parse_yuan(_cell(row, "repaid")), as_of, _ref(row, month))
         if _cell(row, "settled").lower() in ("true", "1", "yes"):
-            loan.settle(as_of)
+            if loan.state is not LoanState.SETTLED:  # a final repayment on the same row settles it already
+                loan.settle(as_of)
             return
         if _cell(row, "days_past_due"):
             overdue = parse_yuan(_cell(row, "overdue_principal") or "0")

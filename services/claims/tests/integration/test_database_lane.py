@@ -1,0 +1,59 @@
+"""The same behaviour on SQLite and on a real PostgreSQL: the skeleton, and races on natural keys."""
+
+import asyncio
+
+from sqlalchemy import func, select
+from xinyidai_shared.testing import app_client
+
+from claims.adapters.tables import loan as loan_table
+from claims.adapters.tables import messaging
+
+from .helpers import LG, admit, bank_headers, build, loan_body, seed_good_standing, uscc
+from .test_walking_skeleton import approved_claim
+
+
+async def test_claim_reaches_approved_on_this_database(db_url, clock):
+    app = build(db_url, clock)
+    async with app_client(app) as client:
+        cid, headers = await approved_claim(app, client, bank="bank-db")
+        claim = (await client.get(f"/claims/{cid}", headers=headers)).json()
+        assert claim["state"] == "approved" and claim["approved_at"] is not None
+
+
+async def test_concurrent_first_registrations_of_one_loan_number_make_one_loan(db_url, clock):
+    app = build(db_url, clock)
+    async with app_client(app) as client:
+        code = uscc()
+        await seed_good_standing(app, code)
+        await admit(client, "bank-race")
+        body = loan_body(code, "RACE-1")
+        answers = await asyncio.gather(*[client.post("/loans", headers=bank_headers("bank-race"), json=body)
+                                         for _ in range(8)])
+        assert sorted(a.status_code for a in answers) == [200] * 7 + [201]
+        assert len({a.json()["loan_id"] for a in answers}) == 1
+        async with app.state.runtime.db.read_session() as session:
+            loans = (await session.execute(select(func.count()).select_from(loan_table))).scalar_one()
+            events = (await session.execute(select(func.count()).select_from(messaging.outbox).where(
+                messaging.outbox.c.type == "LoanRegistered"))).scalar_one()
+        assert (loans, events) == (1, 1)
+
+
+async def test_concurrent_approvals_of_one_claim_approve_once(db_url, clock):
+    app = build(db_url, clock)
+    async with app_client(app) as client:
+        code = uscc()
+        await seed_good_standing(app, code)
+        await admit(client, "bank-appr")
+        headers = bank_headers("bank-appr")
+        loan = (await client.post("/loans", headers=headers, json=loan_body(code, "AP-1"))).json()
+        await client.post(f"/loans/{loan['loan_id']}/classification", headers=headers,
+                          json={"category": "loss", "as_of": "2027-06-30"})
+        claim = (await client.post("/claims", headers=headers, json={"loan_id": loan["loan_id"], "materials": [
+            {"kind": "art11_documents", "ref": "d"}, {"kind": "loan_proof", "ref": "p"}]})).json()
+        await client.post(f"/batches/{claim['batch_id']}/close", headers=LG)
+        await client.post(f"/claims/{claim['claim_id']}/preliminary-review", headers=LG, json={"decision": "pass"})
+        answers = await asyncio.gather(*[client.post(f"/claims/{claim['claim_id']}/approval", headers=LG,
+                                                     json={"decision": "approve"}) for _ in range(5)])
+        assert sorted(a.status_code for a in answers) == [200] + [409] * 4
+        steps = (await client.get(f"/claims/{claim['claim_id']}", headers=LG)).json()["steps"]
+        assert [s["step"] for s in steps] == ["preliminary_review", "approval"]
