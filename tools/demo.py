@@ -1,0 +1,261 @@
+"""`make demo`: the whole Xinyidai story over HTTP against a running stack, step by step.
+
+Providers feed public data → credit-data rates the enterprise → the whitelist recommends it after
+screening, credit check, review and public notice → a bank lends a pure-credit first loan through the
+platform → the loan goes bad and is classified as loss → the bank claims → officers review, approve and
+notice the claim → the fund pays 30% of the principal → the fund balance is capital minus compensation.
+
+Time is compressed: the dev stack runs with a public-notice period of 0 working days, and the loan is
+reported overdue and lost right after it is issued (a bank may classify a loan worse than the floor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import httpx
+
+from xinyidai_shared.clock import today_shanghai
+from xinyidai_shared.devorgs import dev_tokens
+from xinyidai_shared.money import format_fen, parse_yuan
+from xinyidai_shared.uscc import make_uscc
+
+DEFAULT_URLS = {
+    "credit-data": "http://127.0.0.1:8001",
+    "whitelist": "http://127.0.0.1:8002",
+    "fund-ledger": "http://127.0.0.1:8003",
+    "claims": "http://127.0.0.1:8004",
+}
+CAPITAL = "10000000.00"
+PRINCIPAL = "1000000.00"
+PDF = b"%PDF-1.4\n% demo material\n"
+MATERIALS = ("business_licence", "operations", "tax_proof", "credit_report", "loan_request")
+
+
+class DemoFailed(RuntimeError):
+    """A step of the story did not get the answer it expects."""
+
+
+@dataclass
+class Story:
+    urls: dict[str, str]
+    tokens: dict[str, str]
+    say: Callable[[str], None] = print
+    client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
+    step_no: int = 0
+
+    def step(self, text: str) -> None:
+        self.step_no += 1
+        self.say(f"\n[{self.step_no}] {text}")
+
+    def call(
+        self, method: str, service: str, path: str, org: str | None, expect: tuple[int, ...] = (200, 201), quiet: bool = False, **kw
+    ) -> dict:  # noqa: ANN003
+        headers = dict(kw.pop("headers", {}))
+        if org:
+            headers["Authorization"] = f"Bearer {self.tokens[org]}"
+        response = self.client.request(method, self.urls[service] + path, headers=headers, **kw)
+        if response.status_code not in expect:
+            raise DemoFailed(f"{method} {service}{path} as {org}: {response.status_code} {response.text[:800]}")
+        if not quiet:
+            self.say(f"    {method} {service}{path} as {org or 'public'} -> {response.status_code}")
+        return response.json() if response.headers.get("content-type", "").endswith("json") else {}
+
+    def until(self, what: str, check: Callable[[], object], timeout_s: float = 30.0) -> object:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            result = check()
+            if result:
+                return result
+            time.sleep(0.1)
+        raise DemoFailed(f"timed out waiting for {what}")
+
+
+def _twelve_months(today: date) -> list[str]:
+    first = today.replace(day=1)
+    months = []
+    for _ in range(12):
+        first = (first - timedelta(days=1)).replace(day=1)
+        months.append(first.strftime("%Y-%m"))
+    return sorted(months)
+
+
+def feed_and_rate(story: Story, uscc: str) -> dict:
+    """Water and tax records for the last twelve months, then the rating they earn."""
+    story.step("The water company and the tax bureau push twelve months of records for the enterprise")
+    months = _twelve_months(today_shanghai())
+    water = [
+        {
+            "source_record_id": f"W-{uscc}-{m}", "uscc": uscc, "source": "water", "period": m,
+            "account_no": "LY-W-0001", "consumption": "120.5", "unit": "m3", "amount_due": "361.50",
+            "amount_paid": "361.50", "due_on": f"{m}-25", "paid_on": f"{m}-20",
+        }
+        for m in months
+    ]  # fmt: skip
+    tax = [
+        {"source_record_id": f"T-{uscc}-{m}", "uscc": uscc, "source": "tax", "period": m, "tax_paid": "5200.00", "filed_on_time": True}
+        for m in months
+    ]  # fmt: skip
+    story.call("POST", "credit-data", "/v1/feeds/batch", "water-ly", json={"records": water})
+    story.call("POST", "credit-data", "/v1/feeds/batch", "tax-ly", json={"records": tax})
+    story.step("credit-data rates the enterprise from that data (and publishes CreditRatingChanged)")
+
+    def rated() -> dict | None:
+        rating = story.call("GET", "credit-data", f"/v1/enterprises/{uscc}/rating", "fgj-credit", expect=(200, 404), quiet=True)
+        return rating if rating.get("grade") in {"AAA", "AA", "A"} else None
+
+    rating = story.until("a lending grade", rated)
+    story.say(f"    grade {rating['grade']} (score {rating.get('score')}), reasons {rating.get('reason_codes') or rating.get('reasons')}")
+    return rating
+
+
+def recommend(story: Story, uscc: str) -> dict:
+    """Application, materials, screening, credit check, review, public notice, recommendation."""
+    story.step("The industry department files the enterprise's application for the recommended list")
+    body = {
+        "uscc": uscc, "name": "凌源市示范制造有限公司", "legal_representative": "张三", "industry_code": "C1391",
+        "employees": 50, "revenue": "5000000.00", "total_assets": "3000000.00",
+    }  # fmt: skip
+    application = story.call("POST", "whitelist", "/applications", "dept-industry", json=body)
+    app_id = application["id"]
+    for kind in MATERIALS:
+        files = {"file": (f"{kind}.pdf", PDF, "application/pdf")}
+        story.call("PUT", "whitelist", f"/applications/{app_id}/materials/{kind}", "dept-industry", files=files)
+    story.step("Screening (department), credit check (credit office), review (leading-group office)")
+    story.call("POST", "whitelist", f"/applications/{app_id}/screen", "dept-industry", json={})
+
+    def credit_known() -> dict | None:
+        view = story.call("GET", "whitelist", f"/applications/{app_id}", "fgj-credit", quiet=True)
+        verdict = view.get("credit_verdict") or {}
+        return view if verdict.get("passed") else None
+
+    story.until("credit-data's rating to reach the whitelist", credit_known)
+    story.call("POST", "whitelist", f"/applications/{app_id}/credit-check", "fgj-credit", json={})
+    story.call("POST", "whitelist", f"/applications/{app_id}/review", "lg-office", json={})
+    notices = story.call("GET", "whitelist", "/public/notices", None)
+    story.say(f"    public notice open: {len(notices.get('items', notices)) if isinstance(notices, dict) else len(notices)} notice(s)")
+    story.step("The public notice ends without an upheld objection: the enterprise is recommended")
+    result = story.call("POST", "whitelist", f"/applications/{app_id}/conclude", "lg-office", json={})
+    if result.get("status") != "recommended":
+        raise DemoFailed(f"application ended {result.get('status')}")
+    return result
+
+
+def lend_and_lose(story: Story, uscc: str, bank: str) -> str:
+    """Bank joins, publishes a product, registers a covered loan, reports it overdue and lost."""
+    story.step("The leading-group office admits the bank; the bank publishes a loan product")
+    docs = {k: f"{bank}-{k}" for k in ("business_licence", "legal_person_certificate", "code_certificate", "articles_of_association", "tax_registration")}
+    story.call(
+        "POST", "claims", "/banks", "lg-office", expect=(200, 201, 409),
+        json={"bank_id": bank, "name": "中国工商银行凌源支行", "admitted_on": "2026-01-01", "agreement_ref": f"XYD-{bank}", "documents": docs},
+    )
+    story.call(
+        "POST", "claims", f"/banks/{bank}/products", bank, expect=(200, 201, 409),
+        json={"name": "信易贷·纯信用贷", "description": "纯信用流动资金贷款", "max_amount": "3000000.00", "max_term_months": 24},
+    )
+
+    def listed() -> dict | None:
+        standing = story.call("GET", "claims", f"/enterprises/{uscc}/standing", bank, expect=(200, 404), quiet=True)
+        return standing if standing.get("listed") and standing.get("grade") in {"AAA", "AA", "A"} else None
+
+    story.until("the recommendation to reach claims", listed)
+    story.step("The bank registers a 1,000,000.00 first loan at 3.9% for one year from its core system")
+    issued = today_shanghai()
+    loan_body = {
+        "bank_loan_no": f"ICBC-LY-{uuid.uuid4().hex[:8].upper()}", "uscc": uscc, "principal": PRINCIPAL,
+        "annual_rate": "3.9", "issued_on": issued.isoformat(), "matures_on": (issued + timedelta(days=365)).isoformat(),
+        "purpose": "流动资金周转", "purpose_category": "working_capital", "loan_type": "pure_credit",
+        "through_platform": True, "first_loan": True,
+    }  # fmt: skip
+    loan = story.call("POST", "claims", "/loans", bank, json=loan_body, headers={"Idempotency-Key": loan_body["bank_loan_no"]})
+    failing = [r for r in loan.get("eligibility", []) if not r.get("passed", r.get("ok", True))]
+    story.say(f"    loan {loan['loan_id']} covered={loan['covered']}; rules failing: {failing or 'none'}")
+    if not loan["covered"]:
+        raise DemoFailed("the demo loan should be covered")
+    lid = loan["loan_id"]
+    story.step("The enterprise stops paying; the bank reports the loan overdue, then classifies it as loss")
+    story.call("POST", "claims", f"/loans/{lid}/overdue", bank, json={"days_past_due": 1, "overdue_principal": PRINCIPAL, "as_of": issued.isoformat()})
+    story.call("POST", "claims", f"/loans/{lid}/classification", bank, json={"category": "loss", "as_of": issued.isoformat()})
+    return lid
+
+
+def claim_and_pay(story: Story, loan_id: str, bank: str) -> dict:
+    """Claim, batch review, approval, public notice, payment by the fund."""
+    story.step("The bank claims compensation with the art.16 materials")
+    claim = story.call(
+        "POST", "claims", "/claims", bank,
+        json={"loan_id": loan_id, "materials": [{"kind": "art11_documents", "ref": "DOC-11"}, {"kind": "loan_proof", "ref": "DOC-LP"}]},
+    )
+    cid, batch = claim["claim_id"], claim["batch_id"]
+    story.say(f"    expected compensation {claim['expected']['expected']} (30% of principal, within the caps)")
+    story.step("The leading-group office closes the review batch, reviews and approves; the claim is noticed")
+    story.call("POST", "claims", f"/batches/{batch}/close", "lg-office")
+    story.call("POST", "claims", f"/claims/{cid}/preliminary-review", "lg-office", json={"decision": "pass"})
+    story.call("POST", "claims", f"/claims/{cid}/approval", "lg-office", json={"decision": "approve"})
+    story.call("POST", "claims", f"/batches/{batch}/notice", "lg-office")
+    story.call("POST", "claims", f"/batches/{batch}/notice/close", "lg-office")
+    story.step("ClaimApproved reaches the fund; the ledger pays and CompensationPaid marks the claim paid")
+
+    def paid() -> dict | None:
+        view = story.call("GET", "claims", f"/claims/{cid}", bank, quiet=True)
+        return view if view["state"] in {"paid", "blocked"} else None
+
+    final = story.until("the claim to be paid", paid)
+    if final["state"] != "paid":
+        raise DemoFailed(f"claim ended {final['state']}: {final}")
+    story.say(f"    paid {final['paid_amount']} at {final['paid_at']}")
+    return final
+
+
+def run_story(urls: dict[str, str], tokens: dict[str, str], say: Callable[[str], None] = print) -> dict[str, str]:
+    """Tell the whole story; returns capital, compensation and the fund's cash balance as yuan strings."""
+    story = Story(urls, tokens, say)
+    story.step("Every service answers /readyz")
+    for service in urls:
+        story.call("GET", service, "/readyz", None)
+    story.step("The finance bureau deposits the fund's initial capital (Measures art.7)")
+    capital_id = f"capital-demo-{uuid.uuid4().hex[:8]}"
+    story.call("POST", "fund-ledger", "/v1/deposits/initial-capital", "czj", expect=(200, 201, 409), json={"transfer_id": capital_id, "amount": CAPITAL})
+    before = story.call("GET", "fund-ledger", "/v1/fund", "audit-ly")
+    uscc = make_uscc("MA" + uuid.uuid4().hex[:7].upper().translate(str.maketrans("IOSVZ", "12345")))
+    story.say(f"    enterprise USCC {uscc}")
+    feed_and_rate(story, uscc)
+    recommend(story, uscc)
+    bank = "bank-icbc-ly"
+    loan_id = lend_and_lose(story, uscc, bank)
+    final = claim_and_pay(story, loan_id, bank)
+    story.step("The fund's books after the story")
+
+    def settled() -> dict | None:
+        fund = story.call("GET", "fund-ledger", "/v1/fund", "audit-ly", quiet=True)
+        return fund if parse_yuan(fund["cash"]) == parse_yuan(before["cash"]) - parse_yuan(final["paid_amount"]) else None
+
+    fund = story.until("the fund's cash to show the payment", settled)
+    story.say(f"\nFund balance: {fund['cash']} CNY (capital {CAPITAL}, compensation paid {final['paid_amount']})")
+    return {"cash_before": before["cash"], "compensation": final["paid_amount"], "cash": fund["cash"], "capital": CAPITAL}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for service, url in DEFAULT_URLS.items():
+        parser.add_argument(f"--{service}", default=os.environ.get(f"XYD_{service.upper().replace('-', '_')}_URL", url))
+    args = parser.parse_args()
+    urls = {service: getattr(args, service.replace("-", "_")) for service in DEFAULT_URLS}
+    try:
+        result = run_story(urls, dev_tokens())
+    except (DemoFailed, httpx.HTTPError) as exc:
+        print(f"\nDEMO FAILED: {exc}", file=sys.stderr)
+        return 1
+    print(f"compensation check: {format_fen(parse_yuan(result['cash_before']) - parse_yuan(result['compensation']))} == {result['cash']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
