@@ -17,6 +17,7 @@ from .adapters.rate_limit import RateLimiter
 from .adapters.tables import messaging, metadata
 from .config import Settings
 from .entrypoints import api_applications, api_exports, api_list, api_notices
+from .entrypoints.body_limit import UploadSizeLimit
 from .entrypoints.jobs import JOBS
 from .service_layer.credit_events import make_handlers
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         own_spec, settings, title="Xinyidai whitelist", description=DESCRIPTION,
         routers=[api_applications.router, api_notices.router, api_list.router, api_exports.router],
     )
+    app.add_middleware(UploadSizeLimit, max_bytes=settings.material_max_bytes)
     app.state.clock = clock
     app.state.objection_limiter = RateLimiter(settings.objection_rate_limit, settings.objection_rate_window_s)
     app.state.apply_limiter = RateLimiter(settings.public_apply_rate_limit, settings.public_apply_rate_window_s)

@@ -153,7 +153,9 @@ async def test_upload_checks_type_and_size_and_keeps_the_sha256(api, to_state) -
     assert fake.status_code == 415 and fake.json()["code"] == "MATERIAL_TYPE_UNSUPPORTED"
     big = b"%PDF-" + b"0" * (10 * 1024 * 1024)
     too_big = await api.put(url, headers=DEPT, files={"file": ("x.pdf", big, "application/pdf")})
-    assert too_big.status_code == 413
+    assert too_big.status_code == 413 and too_big.json()["code"] == "MATERIAL_TOO_LARGE"
+    way_too_big = await api.put(url, headers=DEPT, files={"file": ("x.pdf", big * 2, "application/pdf")})
+    assert way_too_big.status_code == 413 and way_too_big.headers["content-type"] == "application/problem+json"
     unknown = await api.put(f"/applications/{created['id']}/materials/selfie", headers=DEPT,
                             files={"file": ("x.pdf", b"%PDF-1", "application/pdf")})
     assert unknown.status_code == 400
