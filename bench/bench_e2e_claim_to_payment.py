@@ -1,0 +1,187 @@
+"""End-to-end latency from ClaimApproved leaving the claims outbox to the claim showing paid.
+
+Starts the broker and the four services as real processes (SQLite, local broker), walks 200 enterprises
+through rating, recommendation, a covered loan, loss and a claim over HTTP, approves all 200 in one
+batch notice, and measures per claim: the relay's `sent_at` of its ClaimApproved (claims outbox) to the
+claim's `paid_recorded_at` (when claims applied the CompensationPaid from fund-ledger).
+
+Prints `e2e.claim_to_payment.p50_ms`, `e2e.claim_to_payment.p99_ms` and a few context figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tools.demo import MATERIALS, PDF, _twelve_months  # noqa: E402
+from tools.stack import Stack  # noqa: E402
+from xinyidai_shared.auth import Role, issue_token  # noqa: E402
+from xinyidai_shared.clock import today_shanghai  # noqa: E402
+from xinyidai_shared.devorgs import dev_tokens  # noqa: E402
+from xinyidai_shared.settings import DEV_AUTH_SECRET  # noqa: E402
+from xinyidai_shared.uscc import make_uscc  # noqa: E402
+
+CLAIMS = 200
+BANKS = [f"bank-bench-{i}" for i in range(4)]  # 50 claims × 30,000.00 each stays under the 2,000,000 cap
+TOKENS = dev_tokens() | {b: issue_token(DEV_AUTH_SECRET, org_id=b, role=Role.BANK, ttl_s=None, issued_at=0) for b in BANKS}
+CONCURRENCY = 16
+
+
+def h(org: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKENS[org]}"}
+
+
+async def ok(response: httpx.Response) -> dict:
+    if response.status_code >= 300:
+        raise RuntimeError(f"{response.request.method} {response.request.url}: {response.status_code} {response.text[:500]}")
+    return response.json()
+
+
+async def until(check, timeout_s: float = 60.0):  # noqa: ANN001, ANN201
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        result = await check()
+        if result:
+            return result
+        await asyncio.sleep(0.05)
+    raise TimeoutError("condition not met")
+
+
+async def enterprise_to_claim(c: httpx.AsyncClient, urls: dict[str, str], n: int, bank: str) -> str:
+    """One enterprise from first data to a filed claim; returns the claim id."""
+    uscc = make_uscc(f"MA{uuid.uuid4().hex[:7].upper().translate(str.maketrans('IOSVZ', '12345'))}")
+    months = _twelve_months(today_shanghai())
+    water = [{"source_record_id": f"W-{uscc}-{m}", "uscc": uscc, "source": "water", "period": m, "account_no": "A1",
+              "consumption": "100", "unit": "m3", "amount_due": "300.00", "amount_paid": "300.00",
+              "due_on": f"{m}-25", "paid_on": f"{m}-20"} for m in months]  # fmt: skip
+    tax = [{"source_record_id": f"T-{uscc}-{m}", "uscc": uscc, "source": "tax", "period": m, "tax_paid": "5000.00",
+            "filed_on_time": True} for m in months]  # fmt: skip
+    await ok(await c.post(urls["credit-data"] + "/v1/feeds/batch", json={"records": water}, headers=h("water-ly")))
+    await ok(await c.post(urls["credit-data"] + "/v1/feeds/batch", json={"records": tax}, headers=h("tax-ly")))
+    wl = urls["whitelist"]
+    body = {"uscc": uscc, "name": f"基准企业{n}", "legal_representative": "李四", "industry_code": "C1391", "employees": 40,
+            "revenue": "4000000.00", "total_assets": "2000000.00"}  # fmt: skip
+    app_id = (await ok(await c.post(wl + "/applications", json=body, headers=h("dept-industry"))))["id"]
+    for kind in MATERIALS:
+        files = {"file": (f"{kind}.pdf", PDF, "application/pdf")}
+        await ok(await c.put(f"{wl}/applications/{app_id}/materials/{kind}", files=files, headers=h("dept-industry")))
+    await ok(await c.post(f"{wl}/applications/{app_id}/screen", json={}, headers=h("dept-industry")))
+
+    async def credit_known() -> bool:
+        view = await ok(await c.get(f"{wl}/applications/{app_id}", headers=h("fgj-credit")))
+        return view["credit_verdict"]["passed"]
+
+    await until(credit_known)
+    for step, org in (("credit-check", "fgj-credit"), ("review", "lg-office"), ("conclude", "lg-office")):
+        await ok(await c.post(f"{wl}/applications/{app_id}/{step}", json={}, headers=h(org)))
+    cl = urls["claims"]
+
+    async def standing() -> bool:
+        view = await ok(await c.get(f"{cl}/enterprises/{uscc}/standing", headers=h(bank)))
+        return view["listed"] and view["grade"] in {"AAA", "AA", "A"}
+
+    await until(standing)
+    issued = today_shanghai()
+    loan = {"bank_loan_no": f"B-{uscc}", "uscc": uscc, "principal": "100000.00", "annual_rate": "3.9",
+            "issued_on": issued.isoformat(), "matures_on": (issued + timedelta(days=365)).isoformat(),
+            "purpose": "流动资金", "purpose_category": "working_capital", "loan_type": "pure_credit",
+            "through_platform": True, "first_loan": True}  # fmt: skip
+    registered = await ok(await c.post(cl + "/loans", json=loan, headers=h(bank)))
+    assert registered["covered"], registered
+    lid = registered["loan_id"]
+    await ok(await c.post(f"{cl}/loans/{lid}/overdue", json={"days_past_due": 1, "overdue_principal": "100000.00", "as_of": issued.isoformat()}, headers=h(bank)))
+    await ok(await c.post(f"{cl}/loans/{lid}/classification", json={"category": "loss", "as_of": issued.isoformat()}, headers=h(bank)))
+    materials = [{"kind": "art11_documents", "ref": "D1"}, {"kind": "loan_proof", "ref": "D2"}]
+    claim = await ok(await c.post(cl + "/claims", json={"loan_id": lid, "materials": materials}, headers=h(bank)))
+    return claim["claim_id"]
+
+
+async def run(stack: Stack) -> dict[str, float]:
+    urls = stack.urls
+    sem = asyncio.Semaphore(CONCURRENCY)
+    async with httpx.AsyncClient(timeout=60) as c:
+        await ok(await c.post(urls["fund-ledger"] + "/v1/deposits/initial-capital", json={"transfer_id": "cap-bench", "amount": "10000000.00"}, headers=h("czj")))
+        for bank in BANKS:
+            docs = {k: "d" for k in ("business_licence", "legal_person_certificate", "code_certificate", "articles_of_association", "tax_registration")}
+            await ok(await c.post(urls["claims"] + "/banks", json={"bank_id": bank, "name": bank, "admitted_on": "2026-01-01", "agreement_ref": "AG", "documents": docs}, headers=h("lg-office")))
+            await ok(await c.post(urls["claims"] + f"/banks/{bank}/products", json={"name": "p", "description": "d", "max_amount": "500000.00", "max_term_months": 24}, headers=h(bank)))
+
+        async def one(n: int) -> str:
+            async with sem:
+                return await enterprise_to_claim(c, urls, n, BANKS[n % len(BANKS)])
+
+        setup_started = time.monotonic()
+        claim_ids = await asyncio.gather(*(one(n) for n in range(CLAIMS)))
+        setup_s = time.monotonic() - setup_started
+        cl = urls["claims"]
+        batch = (await ok(await c.get(f"{cl}/claims/{claim_ids[0]}", headers=h(BANKS[0]))))["batch_id"]
+        await ok(await c.post(f"{cl}/batches/{batch}/close", headers=h("lg-office")))
+
+        async def review(cid: str) -> None:
+            async with sem:
+                await ok(await c.post(f"{cl}/claims/{cid}/preliminary-review", json={"decision": "pass"}, headers=h("lg-office")))
+                await ok(await c.post(f"{cl}/claims/{cid}/approval", json={"decision": "approve"}, headers=h("lg-office")))
+
+        await asyncio.gather(*(review(cid) for cid in claim_ids))
+        await ok(await c.post(f"{cl}/batches/{batch}/notice", headers=h("lg-office")))
+        approved_at = time.monotonic()
+        await ok(await c.post(f"{cl}/batches/{batch}/notice/close", headers=h("lg-office")))
+
+        async def all_paid() -> list[dict] | None:
+            views = [await ok(await c.get(f"{cl}/claims/{cid}", headers=h(BANKS[i % len(BANKS)]))) for i, cid in enumerate(claim_ids)]
+            return views if all(v["state"] in {"paid", "blocked"} for v in views) else None
+
+        views = await until(all_paid, timeout_s=120)
+        drain_s = time.monotonic() - approved_at
+    blocked = [v for v in views if v["state"] != "paid"]
+    if blocked:
+        raise RuntimeError(f"{len(blocked)} claims were not paid: {blocked[0]}")
+    with sqlite3.connect(stack.workdir / "claims.db") as db:
+        sent = {
+            json.loads(env)["payload"]["claim_id"]: datetime.fromisoformat(at)
+            for env, at in db.execute("SELECT envelope, sent_at FROM outbox WHERE type = 'ClaimApproved'")
+        }
+    latencies = sorted(
+        (datetime.fromisoformat(v["paid_recorded_at"]).replace(tzinfo=None) - sent[v["claim_id"]].replace(tzinfo=None)).total_seconds() * 1000
+        for v in views
+    )
+    return {
+        "p50": statistics.median(latencies),
+        "p99": latencies[int(len(latencies) * 0.99) - 1],
+        "max": latencies[-1],
+        "drain_s": drain_s,
+        "setup_s": setup_s,
+    }
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="xyd-bench-e2e-") as workdir:
+        stack = Stack(Path(workdir))
+        try:
+            ready_s = stack.wait_ready(60)
+            figures = asyncio.run(run(stack))
+        finally:
+            stack.stop()
+    print(f"e2e.claim_to_payment.p50_ms: {figures['p50']:.1f} ms")
+    print(f"e2e.claim_to_payment.p99_ms: {figures['p99']:.1f} ms")
+    print(f"e2e.claim_to_payment.max_ms: {figures['max']:.1f} ms")
+    print(f"e2e.claim_to_payment.claims: {CLAIMS} claims")
+    print(f"e2e.batch_of_{CLAIMS}_approved_to_all_paid_s: {figures['drain_s']:.2f} s")
+    print(f"e2e.setup_{CLAIMS}_enterprises_to_claims_s: {figures['setup_s']:.1f} s")
+    print(f"e2e.stack_ready_s: {ready_s:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
