@@ -60,7 +60,7 @@ async def test_notice_opened_late_december_2026_crosses_into_2027_and_follows_th
         assert put.status_code == 200
         after = (await client.get(f"/applications/{noticed['id']}", headers=LG)).json()
         assert after["notice"]["ends_on"] == "2027-01-04"
-        overrides = (await client.get("/calendar/overrides")).json()
+        overrides = (await client.get("/public/calendar/overrides")).json()
         assert overrides[0]["day"] == "2027-01-01" and overrides[0]["working"] is False
 
 

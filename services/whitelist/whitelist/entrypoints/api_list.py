@@ -115,7 +115,7 @@ async def sweep_reviews(
     return SweepResult(opened=opened)
 
 
-@router.get("/calendar/overrides", response_model=list[OverrideRead])
+@router.get("/public/calendar/overrides", response_model=list[OverrideRead])
 async def list_overrides(runtime=Depends(get_runtime)) -> list[OverrideRead]:  # noqa: ANN001
     """The working-day overrides officers entered (public: they decide notice periods)."""
     async with runtime.db.read_session() as session:
