@@ -13,7 +13,7 @@ from ..adapters.tables import compensation, loan_exposure
 from ..domain.accounts import CASH, Transfer, TransferKind, TransferStatus, compensation_account
 from ..domain.policy import blocked_reason, quote_compensation
 from ..domain.queue import payable_now
-from .money_back import settle_awaiting_recoveries
+from .recoveries import settle_awaiting_recoveries
 from .rules import LedgerRules
 
 

@@ -108,3 +108,11 @@ async def test_audit_pack_has_statement_csv_journal_and_pdf_that_agree(db, uow_f
     settings = Settings(dev_mode=True, database_url=db.url)
     assert await asyncio.to_thread(run_audit_pack, settings, year, tmp_path / "pack") == 0
     assert sorted(p.name for p in (tmp_path / "pack").iterdir()) == sorted(files)
+
+
+async def test_clawback_that_voids_the_queue_head_lets_the_next_claim_be_paid(db, uow_factory):
+    await capital(uow_factory, 100 * YUAN)
+    await deliver(uow_factory, approved("clm-big", bank_id="bank-a", principal_fen=1_000 * YUAN, minute=1))  # 300 waits
+    await deliver(uow_factory, approved("clm-small", bank_id="bank-b", principal_fen=100 * YUAN, minute=2))  # 30 waits behind
+    events = await deliver(uow_factory, clawback("bank-a"))
+    assert [(e.type, e.payload["claim_id"]) for e in events] == [("CompensationBlocked", "clm-big"), ("CompensationPaid", "clm-small")]
