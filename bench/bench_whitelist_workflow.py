@@ -48,8 +48,8 @@ async def _walks() -> None:
                     step_ms[path].append((time.perf_counter() - t0) * 1000)
                 walk_ms.append((time.perf_counter() - started) * 1000)
             for step, values in step_ms.items():
-                print(f"whitelist.step.{step}.p50_ms: {statistics.median(values):.2f} ms")
-                print(f"whitelist.step.{step}.p99_ms: {_pct(values, 0.99):.2f} ms")
+                print(f"whitelist.step.{step.replace('-', '_')}.p50_ms: {statistics.median(values):.2f} ms")
+                print(f"whitelist.step.{step.replace('-', '_')}.p99_ms: {_pct(values, 0.99):.2f} ms")
             print(f"whitelist.walk_apply_to_recommended.p50_ms: {statistics.median(walk_ms):.2f} ms")
             t0 = time.perf_counter()
             for _ in range(50):
