@@ -17,9 +17,15 @@ from xinyidai_shared.runtime import Runtime
 from xinyidai_shared.testing import TEST_SECRET, eventually
 
 
+@pytest.fixture(autouse=True)
+def own_topic(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test its own topic, so no test consumes another's events."""
+    topic = f"xyd.probe.{uuid.uuid4().hex[:10]}"
+    monkeypatch.setitem(TOPICS, "probe", topic)
+    return topic
+
+
 def _settings(db_url: str, bootstrap: str) -> Settings:
-    # Each test gets its own topic namespace through a fresh consumer group and database; the topic is
-    # shared, so tests look only at their own keys.
     return Settings(database_url=db_url, kafka_bootstrap=bootstrap, auth_secret=TEST_SECRET, log_json=False)
 
 

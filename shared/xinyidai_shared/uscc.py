@@ -45,4 +45,6 @@ def make_uscc(body: str, *, division: str = "211382", prefix: str = "91") -> str
     first17 = f"{prefix}{division}{body}"
     if len(first17) != 17:
         raise ValueError("prefix(2) + division(6) + body(9) must be 17 characters")
+    if any(ch not in CHARSET for ch in first17):
+        raise ValueError(f"{first17!r} uses characters outside GB 32100's set (no I, O, S, V, Z)")
     return first17 + check_character(first17)
