@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.records import FeedRecord
+from .bulk import insert_rows
 from .tables import RECORD_COLUMNS, feed_record, feed_record_history
 
 LOOKUP_CHUNK = 500
@@ -32,6 +34,12 @@ class StoreOutcome:
         return sum(1 for o in self.outcomes if o == outcome)
 
 
+INSERT_COLUMNS = (*RECORD_COLUMNS, "version", "received_at", "job_id")
+
+
+_values = attrgetter(*RECORD_COLUMNS)
+
+
 def _row(record: FeedRecord) -> dict[str, Any]:
     return {name: getattr(record, name) for name in RECORD_COLUMNS}
 
@@ -39,6 +47,11 @@ def _row(record: FeedRecord) -> dict[str, Any]:
 async def _existing(session: AsyncSession, provider: str, ids: Sequence[str]) -> dict[str, tuple[int, str, str, int]]:
     found: dict[str, tuple[int, str, str, int]] = {}
     c = feed_record.c
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        # asyncpg caches prepared statements; a generic plan made while the table was small keeps seq-scanning
+        # it as it grows to millions of rows. Custom plans see the table's real size and use the key index.
+        await connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
     for start in range(0, len(ids), LOOKUP_CHUNK):
         chunk = ids[start : start + LOOKUP_CHUNK]
         rows = await session.execute(
@@ -57,32 +70,36 @@ async def store_records(
     """Apply one provider's batch; never commits (the unit of work does)."""
     result = StoreOutcome()
     existing = await _existing(session, provider, list({r.source_record_id for r in records}))
-    fresh: dict[str, dict[str, Any]] = {}  # keys first seen in this batch, to insert
+    fresh: dict[str, FeedRecord] = {}  # keys first seen in this batch, to insert
     changed: dict[str, dict[str, Any]] = {}  # existing rows to supersede, keyed by source record id
     for record in records:
         rid = record.source_record_id
-        pending = fresh.get(rid) or changed.get(rid)
-        current_hash = pending["content_hash"] if pending else (existing[rid][1] if rid in existing else None)
+        if rid in fresh:
+            current_hash = fresh[rid].content_hash
+        elif rid in changed:
+            current_hash = changed[rid]["content_hash"]
+        else:
+            current_hash = existing[rid][1] if rid in existing else None
         if current_hash == record.content_hash:
             result.outcomes.append(UNCHANGED)
             continue
-        row = _row(record) | {"received_at": now, "job_id": job_id}
         result.touched.add(record.uscc)
         if rid in fresh:
-            fresh[rid] = row | {"version": 1}
+            fresh[rid] = record
             result.outcomes.append(SUPERSEDED)
         elif rid in existing:
             row_id, _, old_uscc, version = existing[rid]
             result.touched.add(old_uscc)  # a correction may move a record to another enterprise
-            changed[rid] = row | {"version": version + 1, "_id": row_id}
+            changed[rid] = _row(record) | {"received_at": now, "job_id": job_id, "version": version + 1, "_id": row_id}
             result.outcomes.append(SUPERSEDED)
         else:
-            fresh[rid] = row | {"version": 1}
+            fresh[rid] = record
             result.outcomes.append(ACCEPTED)
     if changed:
         await _supersede(session, list(changed.values()), now)
     if fresh:
-        await session.execute(insert(feed_record), list(fresh.values()))
+        tail = (1, now, job_id)
+        await insert_rows(session, feed_record, INSERT_COLUMNS, [_values(r) + tail for r in fresh.values()])
     return result
 
 

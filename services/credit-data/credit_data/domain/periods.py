@@ -20,7 +20,7 @@ def parse_period(text: str) -> int:
     if not isinstance(text, str) or len(text) != 7 or text[4] != "-":
         raise ValueError("period must be YYYY-MM")
     year_text, month_text = text[:4], text[5:]
-    if not (year_text.isdigit() and month_text.isdigit()):
+    if not (year_text + month_text).isascii() or not (year_text.isdigit() and month_text.isdigit()):
         raise ValueError("period must be YYYY-MM")
     year, month = int(year_text), int(month_text)
     if not 1 <= month <= 12 or year < 1990:

@@ -88,6 +88,11 @@ class FeedRecord:
 _USCC_OK: dict[str, str | None] = {}
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts full-width and superscript digits."""
+    return text.isascii() and text.isdigit()
+
+
 def _uscc(value: Any) -> str:
     if not isinstance(value, str):
         raise RecordRejected("uscc", "USCC_INVALID", "uscc must be a text of 18 characters")
@@ -120,6 +125,13 @@ def _money(raw: dict[str, Any], name: str, *, required: bool) -> int | None:
         return None
     if not isinstance(value, str):
         raise RecordRejected(name, "MONEY_INVALID", f"{name} must be a decimal yuan text such as \"12.30\"")
+    # Fast path for the plain spellings a feed sends ("361", "361.5", "361.50"); anything else goes through
+    # the shared parser, which gives the exact reason for a refusal.
+    whole, dot, frac = value.partition(".")
+    if _digits(whole) and len(whole) <= 15 and (not dot or (_digits(frac) and len(frac) <= 2)):
+        return int(whole) * 100 + (int(frac.ljust(2, "0")) if dot else 0)
+    if not value.isascii():  # the shared parser's \d would take full-width digits
+        raise RecordRejected(name, "MONEY_INVALID", f"{name} must use ASCII digits")
     try:
         return parse_yuan(value)
     except MoneyFormatError as error:
@@ -128,7 +140,7 @@ def _money(raw: dict[str, Any], name: str, *, required: bool) -> int | None:
 
 def _count(raw: dict[str, Any], name: str) -> int:
     value = raw.get(name)
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and _digits(value) and len(value) <= 10:
         value = int(value)
     if value is None or value == "":
         raise RecordRejected(name, "FIELD_REQUIRED", f"{name} is required")
@@ -144,7 +156,7 @@ def _milli(raw: dict[str, Any], name: str) -> int:
     if value is None or value == "":
         raise RecordRejected(name, "FIELD_REQUIRED", f"{name} is required")
     whole, _, frac = value.partition(".") if isinstance(value, str) else ("x", "", "")
-    if not whole.isdigit() or len(frac) > 3 or (frac and not frac.isdigit()):
+    if not _digits(whole) or len(whole) > 15 or len(frac) > 3 or (frac and not _digits(frac)):
         raise RecordRejected(name, "FIELD_INVALID", f"{name} must be a non-negative number with at most 3 decimals")
     milli = int(whole) * 1000 + int(frac.ljust(3, "0") or 0)
     if milli >= MAX_MILLI:
@@ -260,6 +272,9 @@ def validate_record(
 
 
 def content_hash(uscc: str, source: str, period: int, fields: dict[str, Any]) -> str:
-    """A digest of everything a record says, independent of how it was spelled (CSV text or JSON)."""
-    text = f"{uscc}|{source}|{period}|" + "|".join(f"{key}={fields[key]}" for key in sorted(fields))
+    """A digest of everything a record says, independent of how it was spelled (CSV text or JSON).
+
+    ``fields`` is built in a fixed order per record kind, so its values alone identify the content.
+    """
+    text = repr((uscc, source, period, *fields.values()))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

@@ -99,9 +99,10 @@ async def rate_dirty(runtime: Runtime, job_id: str | None) -> int:
             await uow.commit()
 
 
-async def run_feed_job(runtime: Runtime, row: Any) -> None:
-    """Ingest one uploaded file to its end, then rate the enterprises it touched."""
+async def ingest_file(runtime: Runtime, row: Any) -> None:
+    """Read the job's file from after its last committed line to the end, a batch per transaction."""
     settings = runtime.settings
+    size, cap = settings.job_batch_size, settings.job_max_stored_rejections  # type: ignore[attr-defined]
     batch: list[tuple[int, Any]] = []
     today = business_date(utcnow())
     with open(row.file_path, "rb") as stream:
@@ -109,11 +110,16 @@ async def run_feed_job(runtime: Runtime, row: Any) -> None:
             if number <= row.lines_done:
                 continue
             batch.append((number, item))
-            if len(batch) >= settings.job_batch_size:  # type: ignore[attr-defined]
-                await _apply_batch(runtime, row, batch, settings.job_max_stored_rejections, today)  # type: ignore[attr-defined]
+            if len(batch) >= size:
+                await _apply_batch(runtime, row, batch, cap, today)
                 batch = []
         if batch:
-            await _apply_batch(runtime, row, batch, settings.job_max_stored_rejections, today)  # type: ignore[attr-defined]
+            await _apply_batch(runtime, row, batch, cap, today)
+
+
+async def run_feed_job(runtime: Runtime, row: Any) -> None:
+    """Ingest one uploaded file to its end, then rate the enterprises it touched."""
+    await ingest_file(runtime, row)
     await rate_dirty(runtime, row.id)
     await _finish(runtime, row.id, "done")
     os.remove(row.file_path)

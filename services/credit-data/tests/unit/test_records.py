@@ -79,3 +79,20 @@ def test_changed_content_changes_the_hash():
 def test_late_payment_is_not_on_time():
     rec = record(raw_utility(AS_OF - 1, paid_on=None, amount_paid="0", arrears="361.50"))
     assert not rec.paid_on_time
+
+
+@pytest.mark.parametrize("amount", ["１２３", "²", "12.５"])
+def test_non_ascii_digits_are_not_money(amount):
+    error = _rejection(raw_utility(AS_OF - 1, amount_due=amount))
+    assert (error.field, error.code) == ("amount_due", "MONEY_INVALID")
+
+
+@pytest.mark.parametrize("count", ["²", "１２", "-3", 2.5, True])
+def test_headcount_must_be_a_plain_whole_number(count):
+    error = _rejection(raw_si(AS_OF - 1, headcount=count))
+    assert (error.field, error.code) == ("insured_headcount", "FIELD_INVALID")
+
+
+def test_consumption_with_superscript_digit_is_refused_not_crashing():
+    error = _rejection(raw_utility(AS_OF - 1, consumption="1²"))
+    assert error.field == "consumption"
