@@ -11,6 +11,7 @@ import pytest_asyncio
 from xinyidai_shared.db import Database
 from xinyidai_shared.migrations import upgrade_to_head
 from xinyidai_shared.events import ClaimApproved, ClawbackOrdered, InterestIncomeReported, RecoveryReported, envelope_for
+from xinyidai_shared.testing import TEST_SECRET  # noqa: F401 - re-exported for the tests
 from xinyidai_shared.uow import UnitOfWork
 
 from fund_ledger.adapters.tables import messaging
