@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from tools.stack import SERVICES
 from xinyidai_shared.auth import Role, Unauthenticated, issue_token, verify_token
@@ -23,6 +23,12 @@ def _app(service: str):  # noqa: ANN202
     return app_module.create_app(config.Settings(dev_mode=True, database_url="sqlite+aiosqlite:///:memory:"))
 
 
+def _marked_public(dependant) -> bool:  # noqa: ANN001
+    if getattr(dependant.call, "public_endpoint", False):
+        return True
+    return any(_marked_public(sub) for sub in dependant.dependencies)
+
+
 def _declared_roles(dependant) -> set[str] | None:  # noqa: ANN001
     roles = getattr(dependant.call, "allowed_roles", None)
     if roles is not None:
@@ -36,16 +42,20 @@ def _declared_roles(dependant) -> set[str] | None:  # noqa: ANN001
 
 @pytest.mark.parametrize("service", list(SERVICES))
 def test_every_endpoint_declares_its_roles_or_is_explicitly_public(service: str) -> None:
-    undeclared = []
-    for route in _app(service).routes:
+    undeclared, checked = [], 0
+    # Included routers are walked through their route contexts, so prefixes are part of the paths.
+    for context in iter_route_contexts(_app(service).routes):
+        route = context.original_route
         if not isinstance(route, APIRoute):
             continue
-        public = route.path in PUBLIC_PATHS or "/public" in route.path
+        checked += 1
+        public = context.path in PUBLIC_PATHS or "/public" in context.path or _marked_public(route.dependant)
         roles = _declared_roles(route.dependant)
         if public:
-            assert roles is None, f"{service} {route.path} is public but asks for roles {roles}"
+            assert roles is None, f"{service} {context.path} is public but asks for roles {roles}"
         elif roles is None:
-            undeclared.append(f"{sorted(route.methods)} {route.path}")
+            undeclared.append(f"{sorted(route.methods)} {context.path}")
+    assert checked >= 10, f"{service}: only {checked} endpoints found; the walk is broken"
     assert undeclared == [], f"{service}: endpoints without declared roles: {undeclared}"
 
 

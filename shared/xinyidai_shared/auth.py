@@ -147,3 +147,10 @@ def require(*roles: Role):  # noqa: ANN201 - returns a FastAPI dependency
 
     _check.allowed_roles = allowed  # type: ignore[attr-defined]  # read by the endpoint-inventory test
     return _check
+
+
+def public() -> None:
+    """Dependency that marks an endpoint as deliberately open to anyone (lists, notices, objections)."""
+
+
+public.public_endpoint = True  # type: ignore[attr-defined]  # read by the endpoint-inventory test
