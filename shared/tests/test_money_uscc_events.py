@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from xinyidai_shared import events
 from xinyidai_shared.events import ClaimApproved, Envelope, LoanOverdue, UnknownEvent, envelope_for
-from xinyidai_shared.money import MoneyFormatError, Yuan, apply_fraction, apply_ratio_bp, format_fen, parse_yuan
+from xinyidai_shared.money import MoneyFormatError, Yuan, YuanIn, apply_fraction, apply_ratio_bp, format_fen, parse_yuan
 from xinyidai_shared.uscc import check_character, make_uscc, uscc_problem, validate_uscc
 
 
@@ -55,6 +55,22 @@ def test_api_money_field_accepts_strings_refuses_floats_and_serialises_exactly()
         _Body(amount=12.3)
     with pytest.raises(ValidationError):
         _Body(amount="12.345")
+    with pytest.raises(ValidationError, match="decimal string"):
+        _Body.model_validate_json('{"amount": 5000000}')  # yuan or fen? refused, not guessed
+    assert _Body.model_validate_json('{"amount": "5000000"}').amount == 500_000_000
+    assert _Body(amount=1230).amount == 1230  # our own code passes fen
+
+
+class _Request(BaseModel):
+    amount: YuanIn
+
+
+def test_request_money_refuses_numbers_even_in_python_mode_as_fastapi_validates() -> None:
+    assert _Request.model_validate({"amount": "0.10"}).amount == 10
+    for number in (5000000, 0.1, True):
+        with pytest.raises(ValidationError, match="decimal string"):
+            _Request.model_validate({"amount": number})
+    assert _Request.model_json_schema()["properties"]["amount"]["type"] == "string"
 
 
 def test_uscc_check_character_follows_gb32100() -> None:

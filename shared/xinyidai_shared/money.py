@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import BeforeValidator, PlainSerializer, ValidationInfo, WithJsonSchema
 
 _YUAN = re.compile(r"^(?P<sign>-?)(?P<int>\d{1,15})(?:\.(?P<frac>\d{1,2}))?$")
 BP_PER_UNIT = 10_000  # basis points in 100%
@@ -59,13 +59,28 @@ def apply_fraction(amount_fen: int, numerator: int, denominator: int) -> int:
     return _half_up_div(amount_fen * numerator, denominator)
 
 
-def _to_fen(value: object) -> int:
-    if isinstance(value, bool) or isinstance(value, float):
-        raise MoneyFormatError("money must be a decimal string, not a number")
-    if isinstance(value, int):
+def _to_fen(value: object, info: ValidationInfo) -> int:
+    # From JSON only exact text is money: a bare number is ambiguous (yuan or fen?) and may be a float.
+    # From Python (our own code building a response) an int is already fen.
+    if isinstance(value, str):
+        return parse_yuan(value)
+    if info.mode == "python" and isinstance(value, int) and not isinstance(value, bool):
         return value
-    return parse_yuan(str(value))
+    raise MoneyFormatError("money must be a decimal string such as \"123.45\", not a number")
 
 
-# API field type: accepts "123.45" (exact text), holds integer fen, serialises back to "123.45".
-Yuan = Annotated[int, BeforeValidator(_to_fen), PlainSerializer(format_fen, return_type=str)]
+def _text_to_fen(value: object) -> int:
+    if isinstance(value, str):
+        return parse_yuan(value)
+    raise MoneyFormatError("money must be a decimal string such as \"123.45\", not a number")
+
+
+_SCHEMA = WithJsonSchema({"type": "string", "pattern": r"^\d{1,15}(\.\d{1,2})?$", "examples": ["1000000.00"]})
+
+# Response/field type: holds integer fen, serialises to exact text "123.45"; our own code builds it from
+# int fen, and JSON input must be text.
+Yuan = Annotated[int, BeforeValidator(_to_fen), PlainSerializer(format_fen, return_type=str), _SCHEMA]
+
+# Request type: FastAPI validates bodies in Python mode, so a request field must refuse numbers outright
+# (a bare 5000000 could mean yuan or fen, and 0.1 is a float): exact decimal text only.
+YuanIn = Annotated[int, BeforeValidator(_text_to_fen), PlainSerializer(format_fen, return_type=str), _SCHEMA]
