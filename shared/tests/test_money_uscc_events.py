@@ -95,6 +95,7 @@ def test_every_event_named_in_the_design_is_registered_once_with_a_version() -> 
         "EnterpriseDelisted", "CompensationPaid", "CompensationBlocked", "FundDeposited", "FundBalanceLow",
         "LoanRegistered", "LoanOverdue", "LoanClassifiedAsLoss", "LoanRepaid", "LoanDefaultedMaliciously",
         "InterestIncomeReported", "ClaimSubmitted", "ClaimApproved", "ClaimRejected", "RecoveryReported", "ClawbackOrdered",
+        "CommitmentLetterPublished", "CommitmentLetterVoided",
     }  # fmt: skip
     assert {t for t, _ in events.REGISTRY} == names
     for model in events.REGISTRY.values():

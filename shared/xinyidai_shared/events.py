@@ -162,6 +162,26 @@ class RiskAlertRaised(_EnterpriseEvent):
     raised_at: datetime
 
 
+@register
+class CommitmentLetterPublished(_EnterpriseEvent):
+    type: ClassVar[str] = "CommitmentLetterPublished"
+    producer: ClassVar[str] = "credit-data"
+    letter_id: str
+    name: str
+    legal_representative: str
+    document_sha256: str
+    published_on: date
+
+
+@register
+class CommitmentLetterVoided(_EnterpriseEvent):
+    type: ClassVar[str] = "CommitmentLetterVoided"
+    producer: ClassVar[str] = "credit-data"
+    letter_id: str
+    reason_code: Literal["LEGAL_REPRESENTATIVE_CHANGED", "NAME_CHANGED", "REPLACED", "WITHDRAWN"]
+    voided_on: date
+
+
 # ---- whitelist ---------------------------------------------------------------------------------
 @register
 class EnterpriseRecommended(_EnterpriseEvent):
