@@ -73,7 +73,7 @@ async def enterprise_to_claim(c: httpx.AsyncClient, urls: dict[str, str], n: int
     wl = urls["whitelist"]
     body = {"uscc": uscc, "name": f"基准企业{n}", "legal_representative": "李四", "industry_code": "C1391", "employees": 40,
             "revenue": "4000000.00", "total_assets": "2000000.00"}  # fmt: skip
-    app_id = (await ok(await c.post(wl + "/applications", json=body, headers=h("dept-industry"))))["id"]
+    app_id = (await ok(await c.post(wl + "/v1/applications", json=body, headers=h("dept-industry"))))["id"]
     for kind in MATERIALS:
         files = {"file": (f"{kind}.pdf", PDF, "application/pdf")}
         await ok(await c.put(f"{wl}/applications/{app_id}/materials/{kind}", files=files, headers=h("dept-industry")))

@@ -34,11 +34,11 @@ async def main() -> None:
             print(f"whitelist.consume.rating_upsert.events_per_s: {EVENTS / elapsed:.0f} events/s")
             members = []
             for _ in range(MEMBERS):
-                created = (await client.post("/applications", json=application_body(), headers=DEPT)).json()
+                created = (await client.post("/v1/applications", json=application_body(), headers=DEPT)).json()
                 await upload_all(client, created["id"])
                 await deliver(app, rating(created["uscc"]))
                 for path, headers in (("screen", DEPT), ("credit-check", CREDIT), ("review", LG), ("conclude", LG)):
-                    await client.post(f"/applications/{created['id']}/{path}", json={}, headers=headers)
+                    await client.post(f"/v1/applications/{created['id']}/{path}", json={}, headers=headers)
                 members.append(created["uscc"])
             started = time.perf_counter()
             for uscc in members:

@@ -37,13 +37,13 @@ async def _walks() -> None:
             walk_ms: list[float] = []
             for _ in range(WALKS):
                 started = time.perf_counter()
-                created = (await client.post("/applications", json=application_body(), headers=DEPT)).json()
+                created = (await client.post("/v1/applications", json=application_body(), headers=DEPT)).json()
                 step_ms["apply"].append((time.perf_counter() - started) * 1000)
                 await upload_all(client, created["id"])
                 await deliver(app, rating(created["uscc"]))
                 for path, headers in (("screen", DEPT), ("credit-check", CREDIT), ("review", LG), ("conclude", LG)):
                     t0 = time.perf_counter()
-                    response = await client.post(f"/applications/{created['id']}/{path}", json={}, headers=headers)
+                    response = await client.post(f"/v1/applications/{created['id']}/{path}", json={}, headers=headers)
                     assert response.status_code == 200, response.text
                     step_ms[path].append((time.perf_counter() - t0) * 1000)
                 walk_ms.append((time.perf_counter() - started) * 1000)
@@ -53,7 +53,7 @@ async def _walks() -> None:
             print(f"whitelist.walk_apply_to_recommended.p50_ms: {statistics.median(walk_ms):.2f} ms")
             t0 = time.perf_counter()
             for _ in range(50):
-                await client.get("/public/list")
+                await client.get("/v1/public/list")
             print(f"whitelist.public_list_{WALKS}_members.mean_ms: {(time.perf_counter() - t0) * 1000 / 50:.2f} ms")
 
 

@@ -123,26 +123,26 @@ def recommend(story: Story, uscc: str) -> dict:
         "uscc": uscc, "name": "凌源市示范制造有限公司", "legal_representative": "张三", "industry_code": "C1391",
         "employees": 50, "revenue": "5000000.00", "total_assets": "3000000.00",
     }  # fmt: skip
-    application = story.call("POST", "whitelist", "/applications", "dept-industry", json=body)
+    application = story.call("POST", "whitelist", "/v1/applications", "dept-industry", json=body)
     app_id = application["id"]
     for kind in MATERIALS:
         files = {"file": (f"{kind}.pdf", PDF, "application/pdf")}
-        story.call("PUT", "whitelist", f"/applications/{app_id}/materials/{kind}", "dept-industry", files=files)
+        story.call("PUT", "whitelist", f"/v1/applications/{app_id}/materials/{kind}", "dept-industry", files=files)
     story.step("Screening (department), credit check (credit office), review (leading-group office)")
-    story.call("POST", "whitelist", f"/applications/{app_id}/screen", "dept-industry", json={})
+    story.call("POST", "whitelist", f"/v1/applications/{app_id}/screen", "dept-industry", json={})
 
     def credit_known() -> dict | None:
-        view = story.call("GET", "whitelist", f"/applications/{app_id}", "fgj-credit", quiet=True)
+        view = story.call("GET", "whitelist", f"/v1/applications/{app_id}", "fgj-credit", quiet=True)
         verdict = view.get("credit_verdict") or {}
         return view if verdict.get("passed") else None
 
     story.until("credit-data's rating to reach the whitelist", credit_known)
-    story.call("POST", "whitelist", f"/applications/{app_id}/credit-check", "fgj-credit", json={})
-    story.call("POST", "whitelist", f"/applications/{app_id}/review", "lg-office", json={})
-    notices = story.call("GET", "whitelist", "/public/notices", None)
+    story.call("POST", "whitelist", f"/v1/applications/{app_id}/credit-check", "fgj-credit", json={})
+    story.call("POST", "whitelist", f"/v1/applications/{app_id}/review", "lg-office", json={})
+    notices = story.call("GET", "whitelist", "/v1/public/notices", None)
     story.say(f"    public notice open: {len(notices.get('items', notices)) if isinstance(notices, dict) else len(notices)} notice(s)")
     story.step("The public notice ends without an upheld objection: the enterprise is recommended")
-    result = story.call("POST", "whitelist", f"/applications/{app_id}/conclude", "lg-office", json={})
+    result = story.call("POST", "whitelist", f"/v1/applications/{app_id}/conclude", "lg-office", json={})
     if result.get("status") != "recommended":
         raise DemoFailed(f"application ended {result.get('status')}")
     return result

@@ -121,9 +121,15 @@ def health_router() -> APIRouter:
 
 
 def build_app(
-    spec: ServiceSpec, settings: ServiceSettings, *, title: str, routers: Sequence[APIRouter], description: str = ""
+    spec: ServiceSpec,
+    settings: ServiceSettings,
+    *,
+    title: str,
+    routers: Sequence[APIRouter],
+    description: str = "",
+    prefix: str = "",
 ) -> FastAPI:
-    """Compose a service: runtime in the lifespan, routers, errors, health, correlation ids."""
+    """Compose a service: runtime in the lifespan, routers (under ``prefix``), errors, health, correlation ids."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -141,7 +147,7 @@ def build_app(
     install_error_handlers(app)
     app.include_router(health_router())
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, prefix=prefix)
     app.add_middleware(CorrelationMiddleware)
     return app
 

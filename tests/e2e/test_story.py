@@ -99,7 +99,7 @@ def test_a_water_provider_cannot_push_tax_records(stack: Stack) -> None:
         ("claims", "GET", "/loans", "heating-bk"),
         ("fund-ledger", "GET", "/v1/fund", "heating-bk"),
         ("credit-data", "POST", "/v1/feeds/record", "bank-icbc-ly"),
-        ("whitelist", "GET", "/applications", "heating-bk"),
+        ("whitelist", "GET", "/v1/applications", "heating-bk"),
     ],
 )
 def test_no_credential_is_401_and_a_wrong_role_is_403(stack: Stack, service: str, method: str, path: str, wrong_org: str) -> None:

@@ -45,7 +45,7 @@ def to_state(api: httpx.AsyncClient) -> Callable[[str], Awaitable[dict[str, Any]
     """Create an application (department) and walk it up to ``target`` with a passing credit record."""
 
     async def walk(target: str, **changes: Any) -> dict[str, Any]:
-        created = await api.post("/applications", json=application_body(**changes), headers=DEPT)
+        created = await api.post("/v1/applications", json=application_body(**changes), headers=DEPT)
         assert created.status_code == 201, created.text
         app_json = created.json()
         steps = [("screened", "screen", DEPT), ("credit_checked", "credit-check", CREDIT),
@@ -55,7 +55,7 @@ def to_state(api: httpx.AsyncClient) -> Callable[[str], Awaitable[dict[str, Any]
         await upload_all(api, app_json["id"])
         await deliver(api.app, rating(app_json["uscc"]))  # type: ignore[attr-defined]
         for state, path, headers in steps:
-            response = await api.post(f"/applications/{app_json['id']}/{path}", json={}, headers=headers)
+            response = await api.post(f"/v1/applications/{app_json['id']}/{path}", json={}, headers=headers)
             assert response.status_code == 200, response.text
             app_json = response.json()
             if state == target:

@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     own_spec = replace(spec, handlers=make_handlers(clock))
     app = build_app(
         own_spec, settings, title="Xinyidai whitelist", description=DESCRIPTION,
-        routers=[api_applications.router, api_notices.router, api_list.router, api_exports.router],
+        routers=[api_applications.router, api_notices.router, api_list.router, api_exports.router], prefix="/v1",
     )
     app.add_middleware(UploadSizeLimit, max_bytes=settings.material_max_bytes)
     app.state.clock = clock

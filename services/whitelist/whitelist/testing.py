@@ -64,6 +64,6 @@ def rating(uscc: str, grade: str = "A", *, has_report: bool = True, at: datetime
 
 async def upload_all(client: httpx.AsyncClient, application_id: str, headers: dict[str, str] | None = None) -> None:
     for kind in REQUIRED:
-        response = await client.put(f"/applications/{application_id}/materials/{kind}", headers=headers or DEPT,
+        response = await client.put(f"/v1/applications/{application_id}/materials/{kind}", headers=headers or DEPT,
                                     files={"file": (f"{kind}.pdf", PDF, "application/pdf")})
         assert response.status_code == 200, response.text

@@ -25,7 +25,7 @@ def _declared_roles(dependant) -> frozenset | None:  # noqa: ANN001
 async def test_openapi_builds_and_every_route_has_a_one_line_docstring(api) -> None:
     schema = (await api.get("/openapi.json")).json()
     assert len(ROUTES) >= 25
-    assert {r.path for r in ROUTES} <= set(schema["paths"])
+    assert {"/v1" + r.path for r in ROUTES} <= set(schema["paths"])
     assert [r.path for r in ROUTES if not (r.endpoint.__doc__ or "").strip()] == []
 
 
@@ -41,6 +41,6 @@ def test_every_route_declares_its_roles_or_is_public_by_path() -> None:
 async def test_public_applications_are_limited_per_address(settings_for, clock) -> None:
     app = create_app(settings_for(public_apply_rate_limit=2), clock=clock)
     async with app_client(app) as client:
-        answers = [await client.post("/applications", json=application_body()) for _ in range(3)]
+        answers = [await client.post("/v1/applications", json=application_body()) for _ in range(3)]
         assert [a.status_code for a in answers] == [201, 201, 429]
         assert answers[2].json()["code"] == "RATE_LIMITED"

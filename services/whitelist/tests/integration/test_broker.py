@@ -41,19 +41,19 @@ async def test_rating_from_the_broker_prefills_the_check_and_recommendation_reac
     await producer.start()
     try:
         async with app_client(app) as client:
-            created = (await client.post("/applications", json=application_body(), headers=DEPT)).json()
+            created = (await client.post("/v1/applications", json=application_body(), headers=DEPT)).json()
             uscc, app_id = created["uscc"], created["id"]
             await upload_all(client, app_id)
             good = envelope_for(rating(uscc, "AA"))
             await producer.send_and_wait(TOPICS["credit-data"], good.model_dump_json().encode(), key=uscc.encode())
 
             async def prefilled() -> bool:
-                view = (await client.get(f"/applications/{app_id}", headers=CREDIT)).json()
+                view = (await client.get(f"/v1/applications/{app_id}", headers=CREDIT)).json()
                 return view["credit_verdict"]["passed"]
 
             await eventually(prefilled, timeout_s=30)
             for path, headers in (("screen", DEPT), ("credit-check", CREDIT), ("review", LG), ("conclude", LG)):
-                assert (await client.post(f"/applications/{app_id}/{path}", json={}, headers=headers)).status_code == 200
+                assert (await client.post(f"/v1/applications/{app_id}/{path}", json={}, headers=headers)).status_code == 200
             downgrade = envelope_for(rating(uscc, "B"))
             for _ in range(2):  # the same event delivered twice
                 await producer.send_and_wait(TOPICS["credit-data"], downgrade.model_dump_json().encode(),

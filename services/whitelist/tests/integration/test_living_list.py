@@ -22,7 +22,7 @@ async def _events(api: httpx.AsyncClient, type_: str) -> list[dict]:
 
 
 async def _open_reviews(api: httpx.AsyncClient) -> list[dict]:
-    return (await api.get("/reviews", headers=CREDIT)).json()
+    return (await api.get("/v1/reviews", headers=CREDIT)).json()
 
 
 async def test_downgrade_arriving_twice_suspends_once_and_publishes_one_delisting(api, to_state) -> None:
@@ -36,10 +36,10 @@ async def test_downgrade_arriving_twice_suspends_once_and_publishes_one_delistin
     assert len(delistings) == 1
     assert delistings[0]["payload"]["suspended"] is True
     assert delistings[0]["payload"]["reason_code"] == "CREDIT_RATING_BELOW_A"
-    detail = (await api.get(f"/public/list/{member['uscc']}")).json()
+    detail = (await api.get(f"/v1/public/list/{member['uscc']}")).json()
     assert detail["status"] == "suspended"
     assert [p["status"] for p in detail["history"]] == ["listed", "suspended"]
-    assert (await api.get("/public/list")).json() == []
+    assert (await api.get("/v1/public/list")).json() == []
     reviews = await _open_reviews(api)
     assert len(reviews) == 1 and reviews[0]["trigger"] == "CREDIT_RATING_BELOW_A"
 
@@ -48,7 +48,7 @@ async def test_late_arriving_older_rating_does_not_suspend(api, to_state) -> Non
     member = await to_state("recommended")
     old = rating(member["uscc"], "C", at=datetime(2020, 1, 1, tzinfo=UTC))
     await deliver(api.app, old)
-    assert (await api.get(f"/public/list/{member['uscc']}")).json()["status"] == "listed"
+    assert (await api.get(f"/v1/public/list/{member['uscc']}")).json()["status"] == "listed"
 
 
 async def test_dishonesty_record_suspends_and_review_restores_only_once_credit_is_clean(api, to_state) -> None:
@@ -58,7 +58,7 @@ async def test_dishonesty_record_suspends_and_review_restores_only_once_credit_i
                                               started_on=date(2026, 11, 1)))
     review = (await _open_reviews(api))[0]
     assert review["trigger"] == "DISHONESTY_RECORDED"
-    url = f"/reviews/{review['id']}/decision"
+    url = f"/v1/reviews/{review['id']}/decision"
     refused = await api.post(url, json={"decision": "keep", "reason": "looks fine"}, headers=CREDIT)
     assert refused.status_code == 422 and refused.json()["reason_codes"] == ["DISHONESTY_RECORDED"]
     assert (await api.post(url, json={"decision": "keep", "reason": "x"}, headers=LG)).status_code == 403
@@ -66,7 +66,7 @@ async def test_dishonesty_record_suspends_and_review_restores_only_once_credit_i
                                              removed_on=date(2026, 11, 2)))
     restored = await api.post(url, json={"decision": "keep", "reason": "record removed"}, headers=CREDIT)
     assert restored.status_code == 200 and restored.json()["decision"] == "keep"
-    assert (await api.get(f"/public/list/{uscc}")).json()["status"] == "listed"
+    assert (await api.get(f"/v1/public/list/{uscc}")).json()["status"] == "listed"
     assert len(await _events(api, "EnterpriseRecommended")) == 2  # recommended, then restored
     again = await api.post(url, json={"decision": "remove", "reason": "x"}, headers=CREDIT)
     assert again.status_code == 409 and again.json()["code"] == "REVIEW_CLOSED"
@@ -79,20 +79,20 @@ async def test_review_can_remove_and_history_answers_listed_on_a_date(api, to_st
     await deliver(api.app, rating(uscc, "D"))  # suspended on 2026-11-12 ...
     review = (await _open_reviews(api))[0]
     clock.advance(days=3)
-    removed = await api.post(f"/reviews/{review['id']}/decision", json={"decision": "remove", "reason": "D"},
+    removed = await api.post(f"/v1/reviews/{review['id']}/decision", json={"decision": "remove", "reason": "D"},
                              headers=CREDIT)  # ... and removed on 2026-11-15
     assert removed.status_code == 200
     delisted = await _events(api, "EnterpriseDelisted")
     assert [e["payload"]["suspended"] for e in delisted] == [True, False]
-    on_listing_day = (await api.get(f"/public/list/{uscc}/on", params={"date": "2026-11-02"})).json()
+    on_listing_day = (await api.get(f"/v1/public/list/{uscc}/on", params={"date": "2026-11-02"})).json()
     assert on_listing_day == {"uscc": uscc, "on": "2026-11-02", "status": "listed", "listed": True}
-    before = (await api.get(f"/public/list/{uscc}/on", params={"date": "2026-11-01"})).json()
+    before = (await api.get(f"/v1/public/list/{uscc}/on", params={"date": "2026-11-01"})).json()
     assert before["listed"] is False and before["status"] is None
-    last_listed = (await api.get(f"/public/list/{uscc}/on", params={"date": "2026-11-11"})).json()
+    last_listed = (await api.get(f"/v1/public/list/{uscc}/on", params={"date": "2026-11-11"})).json()
     assert last_listed["listed"] is True
-    suspended = (await api.get(f"/public/list/{uscc}/on", params={"date": "2026-11-14"})).json()
+    suspended = (await api.get(f"/v1/public/list/{uscc}/on", params={"date": "2026-11-14"})).json()
     assert suspended["status"] == "suspended" and suspended["listed"] is False
-    later = (await api.get(f"/public/list/{uscc}/on", params={"date": "2030-01-01"})).json()
+    later = (await api.get(f"/v1/public/list/{uscc}/on", params={"date": "2030-01-01"})).json()
     assert later == {"uscc": uscc, "on": "2030-01-01", "status": "removed", "listed": False}
     reapply = await to_state("submitted", uscc=uscc)
     assert reapply["status"] == "submitted"
@@ -100,15 +100,15 @@ async def test_review_can_remove_and_history_answers_listed_on_a_date(api, to_st
 
 async def test_periodic_sweep_opens_one_review_per_member_when_due(api, to_state, clock) -> None:
     member = await to_state("recommended")
-    assert (await api.post("/reviews/sweep", headers=CREDIT)).json() == {"opened": 0}
+    assert (await api.post("/v1/reviews/sweep", headers=CREDIT)).json() == {"opened": 0}
     clock.advance(days=366)
-    assert (await api.post("/reviews/sweep", headers=CREDIT)).json() == {"opened": 1}
-    assert (await api.post("/reviews/sweep", headers=CREDIT)).json() == {"opened": 0}
+    assert (await api.post("/v1/reviews/sweep", headers=CREDIT)).json() == {"opened": 1}
+    assert (await api.post("/v1/reviews/sweep", headers=CREDIT)).json() == {"opened": 0}
     review = (await _open_reviews(api))[0]
     assert review["trigger"] == "PERIODIC" and review["uscc"] == member["uscc"]
-    kept = await api.post(f"/reviews/{review['id']}/decision", json={"decision": "keep", "reason": "ok"}, headers=CREDIT)
+    kept = await api.post(f"/v1/reviews/{review['id']}/decision", json={"decision": "keep", "reason": "ok"}, headers=CREDIT)
     assert kept.status_code == 200
-    detail = (await api.get(f"/public/list/{member['uscc']}")).json()
+    detail = (await api.get(f"/v1/public/list/{member['uscc']}")).json()
     assert detail["status"] == "listed" and detail["last_reviewed_on"] == (date(2026, 11, 2) + timedelta(days=366)).isoformat()
 
 
@@ -120,7 +120,7 @@ async def test_critical_risk_alert_opens_a_review_without_suspending(api, to_sta
     await deliver(api.app, alert.model_copy(update={"alert_id": "a2", "severity": "warning"}))
     reviews = await _open_reviews(api)
     assert [r["trigger"] for r in reviews] == ["RISK_ALERT"]
-    assert (await api.get(f"/public/list/{member['uscc']}")).json()["status"] == "listed"
+    assert (await api.get(f"/v1/public/list/{member['uscc']}")).json()["status"] == "listed"
 
 
 async def test_exports_give_every_member_as_csv_and_xlsx_to_officers_only(api, to_state) -> None:
@@ -129,12 +129,12 @@ async def test_exports_give_every_member_as_csv_and_xlsx_to_officers_only(api, t
     from openpyxl import load_workbook
 
     member = await to_state("recommended")
-    csv_response = await api.get("/exports/list.csv", headers=LG)
+    csv_response = await api.get("/v1/exports/list.csv", headers=LG)
     assert csv_response.status_code == 200 and csv_response.headers["content-type"].startswith("text/csv")
     lines = csv_response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("uscc,name,status") and member["uscc"] in lines[1]
-    xlsx = await api.get("/exports/list.xlsx", headers=CREDIT)
+    xlsx = await api.get("/v1/exports/list.xlsx", headers=CREDIT)
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.cell(2, 1).value == member["uscc"] and sheet.cell(2, 3).value == "listed"
-    assert (await api.get("/exports/list.csv")).status_code == 401
-    assert (await api.get("/exports/list.csv", headers={"Authorization": "Bearer nope"})).status_code == 401
+    assert (await api.get("/v1/exports/list.csv")).status_code == 401
+    assert (await api.get("/v1/exports/list.csv", headers={"Authorization": "Bearer nope"})).status_code == 401

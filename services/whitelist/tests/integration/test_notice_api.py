@@ -13,11 +13,11 @@ from xinyidai_shared.testing import app_client
 
 
 async def _to_notice(client: httpx.AsyncClient) -> dict:
-    created = (await client.post("/applications", json=application_body(), headers=DEPT)).json()
+    created = (await client.post("/v1/applications", json=application_body(), headers=DEPT)).json()
     await upload_all(client, created["id"])
     await deliver(client._transport.app, rating(created["uscc"]))  # type: ignore[attr-defined]
     for path, headers in (("screen", DEPT), ("credit-check", CREDIT), ("review", LG)):
-        response = await client.post(f"/applications/{created['id']}/{path}", json={}, headers=headers)
+        response = await client.post(f"/v1/applications/{created['id']}/{path}", json={}, headers=headers)
         assert response.status_code == 200, response.text
     return response.json()
 
@@ -40,15 +40,15 @@ async def test_notice_opened_before_national_day_2026_runs_past_the_golden_week(
         noticed = await _to_notice(client)
         assert noticed["status"] == "in_notice"
         assert noticed["notice"] == {"starts_on": "2026-09-29", "ends_on": "2026-10-10", "working_days": 5}
-        public = (await client.get("/public/notices")).json()
+        public = (await client.get("/v1/public/notices")).json()
         assert [n["application_id"] for n in public] == [noticed["id"]]
         clock.at = datetime(2026, 10, 10, 8, 0, tzinfo=UTC)  # the make-up Saturday: still running
-        early = await client.post(f"/applications/{noticed['id']}/conclude", json={}, headers=LG)
+        early = await client.post(f"/v1/applications/{noticed['id']}/conclude", json={}, headers=LG)
         assert early.status_code == 409 and early.json()["code"] == "NOTICE_RUNNING"
         clock.at = datetime(2026, 10, 11, 1, 0, tzinfo=UTC)
-        done = await client.post(f"/applications/{noticed['id']}/conclude", json={}, headers=LG)
+        done = await client.post(f"/v1/applications/{noticed['id']}/conclude", json={}, headers=LG)
         assert done.status_code == 200 and done.json()["status"] == "recommended"
-        assert (await client.get("/public/notices")).json() == []
+        assert (await client.get("/v1/public/notices")).json() == []
 
 
 async def test_notice_opened_late_december_2026_crosses_into_2027_and_follows_the_override_table(five_day) -> None:
@@ -56,47 +56,47 @@ async def test_notice_opened_late_december_2026_crosses_into_2027_and_follows_th
     async with ctx as client:
         noticed = await _to_notice(client)
         assert noticed["notice"]["ends_on"] == "2027-01-01"  # weekday fallback: 2027 is unknown to the package
-        put = await client.put("/calendar/overrides/2027-01-01", json={"working": False, "note": "元旦"}, headers=LG)
+        put = await client.put("/v1/calendar/overrides/2027-01-01", json={"working": False, "note": "元旦"}, headers=LG)
         assert put.status_code == 200
-        after = (await client.get(f"/applications/{noticed['id']}", headers=LG)).json()
+        after = (await client.get(f"/v1/applications/{noticed['id']}", headers=LG)).json()
         assert after["notice"]["ends_on"] == "2027-01-04"
-        overrides = (await client.get("/public/calendar/overrides")).json()
+        overrides = (await client.get("/v1/public/calendar/overrides")).json()
         assert overrides[0]["day"] == "2027-01-01" and overrides[0]["working"] is False
 
 
 async def test_upheld_objection_rejects_the_application_with_the_reason(api) -> None:
     noticed = await _to_notice(api)
-    filed = await api.post(f"/public/notices/{noticed['id']}/objections",
+    filed = await api.post(f"/v1/public/notices/{noticed['id']}/objections",
                            json={"text": "该企业拖欠职工工资三个月", "contact": "13800000000"})
     assert filed.status_code == 201 and filed.json()["status"] == "pending"
-    blocked = await api.post(f"/applications/{noticed['id']}/conclude", json={}, headers=LG)
+    blocked = await api.post(f"/v1/applications/{noticed['id']}/conclude", json={}, headers=LG)
     assert blocked.status_code == 409 and blocked.json()["code"] == "OBJECTIONS_PENDING"
-    wrong_role = await api.post(f"/objections/{filed.json()['id']}/decision", json={"uphold": True}, headers=CREDIT)
+    wrong_role = await api.post(f"/v1/objections/{filed.json()['id']}/decision", json={"uphold": True}, headers=CREDIT)
     assert wrong_role.status_code == 403
-    upheld = await api.post(f"/objections/{filed.json()['id']}/decision",
+    upheld = await api.post(f"/v1/objections/{filed.json()['id']}/decision",
                             json={"uphold": True, "reason": "wage arrears confirmed by HRSS"}, headers=LG)
     assert upheld.status_code == 200 and upheld.json()["status"] == "upheld"
-    app = (await api.get(f"/applications/{noticed['id']}", headers=LG)).json()
+    app = (await api.get(f"/v1/applications/{noticed['id']}", headers=LG)).json()
     assert app["status"] == "rejected"
     assert "wage arrears confirmed" in app["transitions"][-1]["reason"]
-    assert (await api.get("/public/list")).json() == []
-    twice = await api.post(f"/objections/{filed.json()['id']}/decision", json={"uphold": False}, headers=LG)
+    assert (await api.get("/v1/public/list")).json() == []
+    twice = await api.post(f"/v1/objections/{filed.json()['id']}/decision", json={"uphold": False}, headers=LG)
     assert twice.status_code == 409
 
 
 async def test_dismissed_objection_lets_the_notice_conclude(api) -> None:
     noticed = await _to_notice(api)
-    filed = (await api.post(f"/public/notices/{noticed['id']}/objections", json={"text": "同名企业?"})).json()
-    await api.post(f"/objections/{filed['id']}/decision", json={"uphold": False, "reason": "different firm"}, headers=LG)
-    listed = await api.get(f"/applications/{noticed['id']}/objections", headers=LG)
+    filed = (await api.post(f"/v1/public/notices/{noticed['id']}/objections", json={"text": "同名企业?"})).json()
+    await api.post(f"/v1/objections/{filed['id']}/decision", json={"uphold": False, "reason": "different firm"}, headers=LG)
+    listed = await api.get(f"/v1/applications/{noticed['id']}/objections", headers=LG)
     assert listed.json()[0]["status"] == "dismissed" and listed.json()[0]["decided_by"] == "lg-office"
-    done = await api.post(f"/applications/{noticed['id']}/conclude", json={}, headers=LG)
+    done = await api.post(f"/v1/applications/{noticed['id']}/conclude", json={}, headers=LG)
     assert done.json()["status"] == "recommended"
 
 
 async def test_objection_to_an_application_not_under_notice_is_404(api, to_state) -> None:
     screened = await to_state("screened")
-    response = await api.post(f"/public/notices/{screened['id']}/objections", json={"text": "x"})
+    response = await api.post(f"/v1/public/notices/{screened['id']}/objections", json={"text": "x"})
     assert response.status_code == 404 and response.json()["code"] == "NOTICE_NOT_FOUND"
 
 
@@ -105,7 +105,7 @@ async def test_objection_after_the_last_notice_day_is_refused(five_day) -> None:
     async with ctx as client:
         noticed = await _to_notice(client)
         clock.at = datetime(2026, 11, 9, 1, 0, tzinfo=UTC)  # 5 working days were 11-02..11-06
-        late = await client.post(f"/public/notices/{noticed['id']}/objections", json={"text": "late"})
+        late = await client.post(f"/v1/public/notices/{noticed['id']}/objections", json={"text": "late"})
         assert late.status_code == 409 and late.json()["code"] == "NOTICE_CLOSED"
 
 
@@ -113,7 +113,7 @@ async def test_objections_are_limited_in_size_and_rate(settings_for, clock) -> N
     app = create_app(settings_for(objection_rate_limit=3, objection_max_body_bytes=512), clock=clock)
     async with app_client(app) as client:
         noticed = await _to_notice(client)
-        url = f"/public/notices/{noticed['id']}/objections"
+        url = f"/v1/public/notices/{noticed['id']}/objections"
         huge = await client.post(url, content=b'{"text": "' + b"x" * 600 + b'"}',
                                  headers={"content-type": "application/json"})
         assert huge.status_code == 413 and huge.json()["code"] == "OBJECTION_TOO_LARGE"
@@ -123,14 +123,14 @@ async def test_objections_are_limited_in_size_and_rate(settings_for, clock) -> N
         assert third.status_code == 201
         limited = await client.post(url, json={"text": "fourth try"})
         assert limited.status_code == 429 and limited.json()["code"] == "RATE_LIMITED"
-        stored = await client.get(f"/applications/{noticed['id']}/objections", headers=LG)
+        stored = await client.get(f"/v1/applications/{noticed['id']}/objections", headers=LG)
         assert [o["text"] for o in stored.json()] == ["third try"]
 
 
 async def test_rating_drop_during_the_notice_blocks_conclusion_until_the_office_rejects(api) -> None:
     noticed = await _to_notice(api)
     await deliver(api.app, rating(noticed["uscc"], "B"))
-    blocked = await api.post(f"/applications/{noticed['id']}/conclude", json={}, headers=LG)
+    blocked = await api.post(f"/v1/applications/{noticed['id']}/conclude", json={}, headers=LG)
     assert blocked.status_code == 422 and blocked.json()["code"] == "CREDIT_CHECK_FAILED"
-    rejected = await api.post(f"/applications/{noticed['id']}/reject", json={"reason": "rating fell to B"}, headers=LG)
+    rejected = await api.post(f"/v1/applications/{noticed['id']}/reject", json={"reason": "rating fell to B"}, headers=LG)
     assert rejected.json()["status"] == "rejected"

@@ -67,7 +67,7 @@ async def test_recommendation_is_pushed_and_a_failed_push_is_retried_with_the_sa
     client = PlatformClient(platform.url, token="national-token")
     try:
         assert await push_due(runtime.uow, client, max_attempts=5, now=clock()) == 0  # 503 from the platform
-        pending = (await api.get("/platform-pushes", headers=LG)).json()[0]
+        pending = (await api.get("/v1/platform-pushes", headers=LG)).json()[0]
         assert pending["status"] == "pending" and pending["attempts"] == 1 and "503" in pending["last_error"]
         assert await push_due(runtime.uow, client, max_attempts=5, now=clock()) == 0  # backing off: not due
         clock.advance(seconds=3)
@@ -79,7 +79,7 @@ async def test_recommendation_is_pushed_and_a_failed_push_is_retried_with_the_sa
     assert platform.pushes[1]["auth"] == "Bearer national-token"
     assert platform.pushes[1]["body"]["uscc"] == member["uscc"]
     assert platform.pushes[1]["body"]["recommended_on"] == "2026-11-02"
-    sent = (await api.get("/platform-pushes", headers=LG)).json()[0]
+    sent = (await api.get("/v1/platform-pushes", headers=LG)).json()[0]
     assert sent["status"] == "sent" and sent["attempts"] == 2
 
 
@@ -93,7 +93,7 @@ async def test_push_gives_up_after_the_configured_attempts(api, to_state, clock)
             clock.advance(minutes=20)
     finally:
         await client.aclose()
-    row = (await api.get("/platform-pushes", headers=LG)).json()[0]
+    row = (await api.get("/v1/platform-pushes", headers=LG)).json()[0]
     assert row["status"] == "failed" and row["attempts"] == 2 and "Connect" in row["last_error"]
 
 
@@ -104,11 +104,11 @@ async def test_the_running_service_pushes_on_its_own(settings_for, clock, platfo
     app = create_app(settings, clock=clock)
     platform.failures = 0
     async with app_client(app) as client:
-        created = (await client.post("/applications", json=application_body(), headers=DEPT)).json()
+        created = (await client.post("/v1/applications", json=application_body(), headers=DEPT)).json()
         await upload_all(client, created["id"])
         await deliver(app, rating(created["uscc"]))
         for path, headers in (("screen", DEPT), ("credit-check", CREDIT), ("review", LG), ("conclude", LG)):
-            await client.post(f"/applications/{created['id']}/{path}", json={}, headers=headers)
+            await client.post(f"/v1/applications/{created['id']}/{path}", json={}, headers=headers)
 
         async def pushed() -> bool:
             return any(p["body"]["uscc"] == created["uscc"] for p in platform.pushes)

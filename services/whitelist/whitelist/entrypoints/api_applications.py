@@ -61,7 +61,7 @@ async def apply(
         await idempotent_store(uow, org_id=principal.org_id, key=idempotency_key, body=raw, status_code=201,
                                response=answer)
     await uow.commit()
-    return JSONResponse(answer, status_code=201, headers={"Location": f"/applications/{row.id}"})
+    return JSONResponse(answer, status_code=201, headers={"Location": f"/v1/applications/{row.id}"})
 
 
 @router.get("", response_model=list[ApplicationSummary])

@@ -37,7 +37,7 @@ async def current_notices(runtime=Depends(get_runtime)) -> list[PublicNotice]:  
         PublicNotice(application_id=r.id, uscc=r.uscc, name=r.name, legal_representative=r.legal_representative,
                      industry_code=r.industry_code, sme_size=r.sme_size, starts_on=r.notice_starts_on,
                      ends_on=r.notice_ends_on, working_days=r.notice_working_days,
-                     objection_path=f"/public/notices/{r.id}/objections")
+                     objection_path=f"/v1/public/notices/{r.id}/objections")
         for r in rows
     ]
 
