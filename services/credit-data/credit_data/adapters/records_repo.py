@@ -121,8 +121,8 @@ async def _supersede(session: AsyncSession, rows: list[dict[str, Any]], now: dat
 
 
 def to_record(row: Any) -> FeedRecord:
-    """A stored row back into the domain's record."""
-    return FeedRecord(**{name: getattr(row, name) for name in RECORD_COLUMNS})
+    """A stored row (selected as ``RECORD_COLUMNS``, in that order) back into the domain's record."""
+    return FeedRecord(*row)
 
 
 async def records_for(session: AsyncSession, usccs: Iterable[str]) -> dict[str, list[FeedRecord]]:

@@ -1,0 +1,127 @@
+"""Re-rate-all, loan events' effects, dishonesty expiry, job resume and the migration matching the tables."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import orjson
+import pytest
+from sqlalchemy import insert, select, update
+
+from xinyidai_shared.clock import today_shanghai, utcnow
+from xinyidai_shared.events import LoanOverdue, LoanRegistered, LoanRepaid, envelope_for
+from xinyidai_shared.migrations import schema_drift
+from xinyidai_shared.testing import eventually
+
+from credit_data.adapters.tables import job, loan_exposure, metadata, rating
+from credit_data.entrypoints.consumers import make_handlers
+from credit_data.service_layer.dishonesty import expire_records
+
+from .helpers import DEPT, ICBC, OFFICE, WATER, new_uscc, outbox_events, push_demo, running, water
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_migrations_create_exactly_the_declared_tables(db_url, tmp_path):
+    async with running(db_url, tmp_path) as client:
+        assert await schema_drift(client.app.state.runtime.db, metadata) == []
+
+
+async def test_rerate_all_moves_ratings_of_an_old_model_version_to_the_current_one(sqlite_url, tmp_path):
+    uscc = new_uscc()
+    async with running(sqlite_url, tmp_path) as client:
+        await push_demo(client, uscc)
+        runtime = client.app.state.runtime
+        async with runtime.uow() as uow:  # pretend the rating was made by last year's scorecard
+            await uow.session.execute(update(rating).where(rating.c.uscc == uscc).values(model_version="scorecard-2025.9"))
+            await uow.commit()
+        started = await client.post("/v1/ratings/rerate-all", headers=OFFICE)
+        assert started.status_code == 202
+        assert (await client.post("/v1/ratings/rerate-all", headers=WATER)).status_code == 403
+
+        async def done() -> bool:
+            return (await client.get(f"/v1/feeds/jobs/{started.json()['id']}", headers=OFFICE)).json()["status"] == "done"
+
+        await eventually(done)
+        history = (await client.get(f"/v1/enterprises/{uscc}/ratings", headers=OFFICE)).json()
+        assert history[-1]["model_version"] == "scorecard-2026.1" and history[-2]["model_version"] == "scorecard-2025.9"
+        assert history[-2]["valid_to"] == history[-1]["valid_from"]
+
+
+def _loan(uscc: str, loan_id: str) -> dict:
+    return {"loan_id": loan_id, "bank_id": "bank-icbc-ly", "uscc": uscc}
+
+
+async def _handle(runtime, payload) -> None:  # noqa: ANN001
+    handlers = make_handlers(1826)
+    async with runtime.uow() as uow:
+        await handlers[payload.type](uow, payload, envelope_for(payload))
+        await uow.commit()
+
+
+async def test_overdue_loan_lowers_the_rating_and_settlement_stops_the_banks_alerts(sqlite_url, tmp_path):
+    uscc, loan_id = new_uscc(), f"L-{uuid.uuid4().hex[:6]}"
+    async with running(sqlite_url, tmp_path) as client:
+        runtime = client.app.state.runtime
+        await push_demo(client, uscc)
+        before = (await client.get(f"/v1/enterprises/{uscc}/rating", headers=OFFICE)).json()
+        await _handle(runtime, LoanRegistered(
+            **_loan(uscc, loan_id), bank_loan_no="B1", principal_fen=10_000_000, annual_rate_bp=400,
+            issued_on=date(2026, 1, 1), matures_on=date(2027, 1, 1), covered=True, first_loan=True, policy_profile="measures",
+        ))  # fmt: skip
+        await _handle(runtime, LoanOverdue(**_loan(uscc, loan_id), days_past_due=40, overdue_principal_fen=100, as_of=date(2026, 11, 1)))
+        after = (await client.get(f"/v1/enterprises/{uscc}/rating", headers=OFFICE)).json()
+        assert after["score"] == before["score"] - 100 and "LOAN_OVERDUE" in after["reason_codes"]
+        await _handle(runtime, LoanRepaid(**_loan(uscc, loan_id), amount_fen=10_000_000, outstanding_fen=0, settled=True, repaid_on=date(2026, 11, 5)))
+        async with runtime.db.read_session() as session:
+            exposure = (await session.execute(select(loan_exposure).where(loan_exposure.c.loan_id == loan_id))).one()
+        assert not exposure.active
+        cursor = (await client.get("/v1/alerts", headers=ICBC)).json()["next_cursor"]
+        body = {"uscc": uscc, "reference": "R-9", "reason": "逃废债", "started_on": today_shanghai().isoformat()}
+        await client.post("/v1/dishonesty-records", json=body, headers=DEPT)
+        assert (await client.get("/v1/alerts", params={"after": cursor}, headers=ICBC)).json()["alerts"] == []
+
+
+async def test_expired_dishonesty_record_is_removed_and_published(sqlite_url, tmp_path):
+    uscc = new_uscc()
+    today = today_shanghai()
+    body = {"uscc": uscc, "reference": "R-10", "reason": "欠缴罚款", "started_on": (today - timedelta(days=10)).isoformat(),
+            "expires_on": (today + timedelta(days=5)).isoformat()}  # fmt: skip
+    async with running(sqlite_url, tmp_path) as client:
+        await client.post("/v1/dishonesty-records", json=body, headers=DEPT)
+        runtime = client.app.state.runtime
+        assert await expire_records(runtime, today=today, now=utcnow()) == 0
+        assert await expire_records(runtime, today=today + timedelta(days=5), now=utcnow()) == 1
+        assert await expire_records(runtime, today=today + timedelta(days=6), now=utcnow()) == 0
+        (removed,) = await outbox_events(client, "DishonestyRemoved", uscc)
+        assert removed.payload["reason"] == "expired"
+
+
+async def test_interrupted_job_resumes_after_its_last_committed_line(sqlite_url, tmp_path):
+    uscc = new_uscc()
+    lines = b"".join(orjson.dumps(water(uscc, ago)) + b"\n" for ago in range(1, 7))
+    path = tmp_path / "left-over.ndjson"
+    path.write_bytes(lines)
+    job_id = str(uuid.uuid4())
+    values = {
+        "id": job_id, "kind": "feed", "org_id": "water-ly", "sources": "water", "format": "ndjson", "encoding": "utf-8",
+        "file_path": str(path), "size_bytes": len(lines), "status": "running", "lines_done": 4, "accepted": 4,
+        "unchanged": 0, "superseded": 0, "rejected": 0, "rated": 0, "created_at": utcnow(),
+    }  # fmt: skip
+    async with running(sqlite_url, tmp_path, job_poll_interval_s=3600) as client:
+        runtime = client.app.state.runtime
+        async with runtime.uow() as uow:
+            await uow.session.execute(insert(job).values(values))
+            await uow.commit()
+    # The process stopped with the job "running"; a new one puts it back in the queue and finishes it.
+    async with running(sqlite_url, tmp_path) as client:
+        async def done() -> bool:
+            return (await client.get(f"/v1/feeds/jobs/{job_id}", headers=WATER)).json()["status"] == "done"
+
+        await eventually(done)
+        state = (await client.get(f"/v1/feeds/jobs/{job_id}", headers=WATER)).json()
+        assert (state["accepted"], state["lines_done"]) == (6, 6)
+        profile = (await client.get(f"/v1/enterprises/{uscc}/profile", headers=OFFICE)).json()
+        assert profile["sources"]["water"]["months_covered"] == 2  # lines 1-4 were "already done" before
+        assert not path.exists()
