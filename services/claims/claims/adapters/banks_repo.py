@@ -28,6 +28,10 @@ async def get(session: AsyncSession, bank_id: str, *, for_update: bool = False) 
                 row.clawed_back_at, row.clawback_reason)
 
 
+async def exists(session: AsyncSession, bank_id: str) -> bool:
+    return (await session.execute(select(B.c.bank_id).where(B.c.bank_id == bank_id))).first() is not None
+
+
 async def add(session: AsyncSession, bank: Bank, at: datetime) -> None:
     """Insert an admitted bank and its documents."""
     await session.execute(insert(B).values(bank_id=bank.bank_id, name=bank.name, admitted_on=bank.admitted_on,

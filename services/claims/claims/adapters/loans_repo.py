@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from claims.domain.classification import Category
@@ -55,7 +55,8 @@ def _mutable_values(ln: Loan) -> dict[str, Any]:
 async def add(session: AsyncSession, ln: Loan, request_hash: str) -> None:
     """Insert a newly registered loan (the unique bank loan number is the backstop against doubles)."""
     f, a = ln.facts, ln.applied_rate
-    await session.execute(insert(T).values(
+    # Parameters apart from the statement: one cached INSERT for every registration (the hottest write).
+    await session.execute(insert(T), dict(
         loan_id=ln.loan_id, bank_id=ln.bank_id, bank_loan_no=ln.bank_loan_no, uscc=f.uscc, product_id=ln.product_id,
         principal_fen=ln.principal_fen, rate_ppm=f.rate_ppm, issued_on=f.issued_on, matures_on=f.matures_on,
         purpose=ln.purpose, purpose_category=f.purpose_category.value, loan_type=f.loan_type.value,
@@ -66,9 +67,13 @@ async def add(session: AsyncSession, ln: Loan, request_hash: str) -> None:
     ))
 
 
+# Built once with bound parameters: the statement is cached and only the values travel per call.
+_BY_BANK_NO = select(T).where(T.c.bank_id == bindparam("bank_id"), T.c.bank_loan_no == bindparam("bank_loan_no"))
+
+
 async def by_bank_no(session: AsyncSession, bank_id: str, bank_loan_no: str) -> tuple[Loan, str] | None:
     """The loan a bank registered under its own number, with the hash of the registering body."""
-    row = (await session.execute(select(T).where(T.c.bank_id == bank_id, T.c.bank_loan_no == bank_loan_no))).first()
+    row = (await session.execute(_BY_BANK_NO, {"bank_id": bank_id, "bank_loan_no": bank_loan_no})).first()
     return (_row_to_loan(row), row.request_hash) if row else None
 
 
@@ -98,10 +103,14 @@ async def record_by_ref(session: AsyncSession, loan_id: str, ref: str) -> Any | 
 
 
 async def count_for_enterprise(session: AsyncSession, uscc: str, *, registered_before: datetime | None = None) -> int:
-    """How many loans of this enterprise the registry holds (any bank), optionally only earlier ones."""
-    query = select(func.count()).select_from(T).where(T.c.uscc == uscc)
+    """How many loans of this enterprise the registry holds (any bank, counted up to 10), optionally earlier ones.
+
+    The first-loan rule only needs "any?", so the count stops at 10 and stays cheap for busy enterprises.
+    """
+    inner = select(T.c.loan_id).where(T.c.uscc == uscc)
     if registered_before is not None:
-        query = query.where(T.c.registered_at < registered_before)
+        inner = inner.where(T.c.registered_at < registered_before)
+    query = select(func.count()).select_from(inner.limit(10).subquery())
     return (await session.execute(query)).scalar_one()
 
 

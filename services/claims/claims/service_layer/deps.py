@@ -28,6 +28,7 @@ class Deps:
     workday_overrides: Mapping[date, bool] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
     mint: Callable[[str], str] = new_id
+    admitted_banks: set[str] = field(default_factory=set)  # banks seen admitted (admission is never undone)
 
     def now(self) -> datetime:
         return self.clock()

@@ -37,9 +37,12 @@ async def register_loan(
         if first_hash != request_hash:
             raise Conflict("LOAN_NO_REUSED", f"loan number {bank_loan_no!r} was registered with other data")
         return Registration(loan, created=False)
-    bank = await banks_repo.get(session, bank_id)
-    if bank is None:
-        raise Forbidden("BANK_NOT_ADMITTED", f"bank {bank_id} has not joined the platform")
+    # Admission is never undone (a clawback stops claims, not registrations), so a bank seen admitted once
+    # is remembered by this process and costs no query again.
+    if bank_id not in deps.admitted_banks:
+        if not await banks_repo.exists(session, bank_id):
+            raise Forbidden("BANK_NOT_ADMITTED", f"bank {bank_id} has not joined the platform")
+        deps.admitted_banks.add(bank_id)
     validate_uscc(facts.uscc)
     if facts.matures_on <= facts.issued_on:
         raise Invalid("MATURITY_NOT_AFTER_ISSUE", "maturity must be after the issue date", field="matures_on")
@@ -64,11 +67,10 @@ async def _assess(uow: UnitOfWork, deps: Deps, *, bank_id: str, bank_loan_no: st
     session = uow.session
     applied = deps.rates.applied(facts.issued_on, term_months(facts.issued_on, facts.matures_on))
     profile = deps.profiles.in_force_on(facts.issued_on)
-    history = await standing_repo.history(session, facts.uscc)
+    history, earlier = await standing_repo.eligibility_inputs(session, facts.uscc)
     ctx = Context(
         standing=history.standing_on(facts.issued_on), applied_rate=applied, profile=profile,
-        earlier_loans_of_enterprise=await loans_repo.count_for_enterprise(session, facts.uscc),
-        city_divisions=deps.city_divisions,
+        earlier_loans_of_enterprise=earlier, city_divisions=deps.city_divisions,
     )
     return Loan(
         loan_id=deps.mint("ln"), bank_id=bank_id, bank_loan_no=bank_loan_no, principal_fen=principal_fen,

@@ -57,3 +57,32 @@ async def test_concurrent_approvals_of_one_claim_approve_once(db_url, clock):
         assert sorted(a.status_code for a in answers) == [200] + [409] * 4
         steps = (await client.get(f"/claims/{claim['claim_id']}", headers=LG)).json()["steps"]
         assert [s["step"] for s in steps] == ["preliminary_review", "approval"]
+
+
+async def test_eligibility_inputs_read_every_history_in_one_query(db_url, clock):
+    from datetime import date
+
+    from xinyidai_shared.events import DishonestyRecorded, DishonestyRemoved, EnterpriseDelisted
+
+    from claims.adapters import standing_repo
+
+    from .helpers import deliver
+
+    app = build(db_url, clock)
+    async with app_client(app) as client:
+        code = uscc()
+        await seed_good_standing(app, code)
+        await deliver(app, DishonestyRecorded(uscc=code, record_id="D-1", source="court", reason="judgment unpaid",
+                                              started_on=date(2026, 2, 1)))
+        await deliver(app, DishonestyRemoved(uscc=code, record_id="D-1", reason="paid", removed_on=date(2026, 3, 1)))
+        await deliver(app, EnterpriseDelisted(uscc=code, reason_code="R", reason="re-review", suspended=True,
+                                              delisted_on=date(2026, 6, 1)))
+        await admit(client, "bank-hist")
+        await client.post("/loans", headers=bank_headers("bank-hist"), json=loan_body(code, "H-1"))
+        async with app.state.runtime.db.read_session() as session:
+            history, earlier = await standing_repo.eligibility_inputs(session, code)
+        assert earlier == 1
+        assert history.standing_on(date(2026, 2, 15)).dishonesty_ids == ("D-1",)
+        assert history.standing_on(date(2026, 3, 1)).dishonesty_ids == ()
+        assert history.standing_on(date(2026, 5, 31)).listed and not history.standing_on(date(2026, 6, 1)).listed
+        assert history.standing_on(date(2026, 3, 1)).grade == "A"
