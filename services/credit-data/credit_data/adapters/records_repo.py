@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -125,15 +125,44 @@ def to_record(row: Any) -> FeedRecord:
     return FeedRecord(*row)
 
 
+_DATE_POSITIONS = (RECORD_COLUMNS.index("due_on"), RECORD_COLUMNS.index("paid_on"))
+_BOOL_POSITIONS = (RECORD_COLUMNS.index("disconnected"), RECORD_COLUMNS.index("filed_on_time"))
+
+
+def _from_sqlite(row: tuple) -> FeedRecord:
+    """SQLite hands back dates as ISO text and booleans as 0/1; restore the types SQLAlchemy would."""
+    values = list(row)
+    for position in _DATE_POSITIONS:
+        if values[position] is not None:
+            values[position] = date.fromisoformat(values[position])
+    for position in _BOOL_POSITIONS:
+        if values[position] is not None:
+            values[position] = bool(values[position])
+    return FeedRecord(*values)
+
+
 async def records_for(session: AsyncSession, usccs: Iterable[str]) -> dict[str, list[FeedRecord]]:
-    """Current record versions of these enterprises, grouped by enterprise."""
+    """Current record versions of these enterprises, grouped by enterprise.
+
+    Re-rating reads every record of every enterprise, so this goes to the driver directly (see bulk.py).
+    """
     wanted = list(usccs)
     grouped: dict[str, list[FeedRecord]] = {u: [] for u in wanted}
-    cols = [getattr(feed_record.c, name) for name in RECORD_COLUMNS]
+    connection = await session.connection()
+    columns = ", ".join(RECORD_COLUMNS)
+    uscc_at = RECORD_COLUMNS.index("uscc")
+    postgres = connection.dialect.name == "postgresql"
     for start in range(0, len(wanted), LOOKUP_CHUNK):
-        rows = await session.execute(select(*cols).where(feed_record.c.uscc.in_(wanted[start : start + LOOKUP_CHUNK])))
-        for row in rows:
-            grouped[row.uscc].append(to_record(row))
+        chunk = wanted[start : start + LOOKUP_CHUNK]
+        if postgres:
+            result = await connection.exec_driver_sql(f"SELECT {columns} FROM feed_record WHERE uscc = ANY($1)", (chunk,))
+            for row in result:
+                grouped[row[uscc_at]].append(FeedRecord(*row))
+        else:
+            marks = ", ".join("?" * len(chunk))
+            result = await connection.exec_driver_sql(f"SELECT {columns} FROM feed_record WHERE uscc IN ({marks})", tuple(chunk))
+            for row in result:
+                grouped[row[uscc_at]].append(_from_sqlite(tuple(row)))
     return grouped
 
 
