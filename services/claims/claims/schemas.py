@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from xinyidai_shared.money import Yuan
+from xinyidai_shared.money import Yuan, YuanIn
 
 from claims.domain.classification import Category
 from claims.domain.eligibility import LoanType, Purpose
@@ -43,7 +43,7 @@ class DocumentsFile(_In):
 class ProductCreate(_In):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=4000)
-    max_amount: Yuan
+    max_amount: YuanIn
     max_term_months: int = Field(gt=0, le=36)
 
 
@@ -60,7 +60,7 @@ class ProductRead(BaseModel):
 class LoanCreate(_In):
     bank_loan_no: str = Field(min_length=1, max_length=100)
     uscc: str = Field(min_length=18, max_length=18)
-    principal: Yuan
+    principal: YuanIn
     annual_rate: str = Field(description='percent with at most 4 decimals, e.g. "3.9" or "5.655"')
     issued_on: date
     matures_on: date
@@ -80,6 +80,7 @@ class LoanCreate(_In):
     @field_validator("principal")
     @classmethod
     def _positive(cls, value: int) -> int:
+        # Runs after YuanIn turned the text into fen.
         if value <= 0:
             raise ValueError("principal must be positive")
         return value
@@ -139,13 +140,13 @@ class LoanRead(BaseModel):
 
 class RepaymentCreate(_In):
     repayment_ref: str = Field(min_length=1, max_length=100)
-    amount: Yuan
+    amount: YuanIn
     repaid_on: date
 
 
 class OverdueCreate(_In):
     days_past_due: int = Field(ge=0, le=100_000)
-    overdue_principal: Yuan
+    overdue_principal: YuanIn
     as_of: date
 
 
@@ -256,7 +257,7 @@ class ObjectionResolution(_In):
 
 class InterestIncomeCreate(_In):
     year: int
-    interest_income: Yuan
+    interest_income: YuanIn
 
 
 class ClawbackCreate(_In):
@@ -265,6 +266,6 @@ class ClawbackCreate(_In):
 
 class RecoveryCreate(_In):
     bank_ref: str = Field(min_length=1, max_length=100)
-    recovered: Yuan
-    costs: Yuan
+    recovered: YuanIn
+    costs: YuanIn
     reported_on: date

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.auth import Principal, Role, public, require
 from xinyidai_shared.errors import NotFound
 from xinyidai_shared.money import format_fen
 from xinyidai_shared.uow import UnitOfWork
@@ -36,7 +36,7 @@ async def admit_bank(body: BankCreate, request: Request, principal: Principal = 
     return await write(request, principal, work)
 
 
-@router.get("/banks")
+@router.get("/banks", dependencies=[Depends(public)])
 async def list_banks(request: Request) -> list[dict]:
     """Public: admitted banks and how many products each publishes (Plan 4.2.3 asks for at least one)."""
     async with request.app.state.runtime.db.read_session() as session:
@@ -88,7 +88,7 @@ async def publish_product(bank_id: str, body: ProductCreate, request: Request,
     return await write(request, principal, work)
 
 
-@router.get("/products", response_model=list[ProductRead])
+@router.get("/products", response_model=list[ProductRead], dependencies=[Depends(public)])
 async def list_products(request: Request, bank_id: str | None = None) -> list[dict]:
     """Public: every published loan product."""
     async with request.app.state.runtime.db.read_session() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.auth import Principal, Role, public, require
 from xinyidai_shared.errors import Forbidden, NotFound
 from xinyidai_shared.uow import UnitOfWork
 
@@ -129,7 +129,7 @@ _batch_route("notice/close", "Conclude the notice: claims without an upheld obje
              _conclude)
 
 
-@router.get("/notices")
+@router.get("/notices", dependencies=[Depends(public)])
 async def public_notices(request: Request) -> list[dict]:
     """Public: claims on notice, with the bank and the proposed compensation (art.17.3)."""
     async with request.app.state.runtime.db.read_session() as session:
@@ -144,7 +144,7 @@ async def public_notices(request: Request) -> list[dict]:
     return out
 
 
-@router.post("/claims/{claim_id}/objections", status_code=201)
+@router.post("/claims/{claim_id}/objections", status_code=201, dependencies=[Depends(public)])
 async def object_to_claim(claim_id: str, body: ObjectionCreate, request: Request) -> JSONResponse:
     """Public: object to a claim while it is on notice."""
 

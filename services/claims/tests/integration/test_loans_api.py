@@ -85,6 +85,8 @@ async def test_bad_input_is_a_problem_document_and_writes_nothing(client):
     cases = [
         (loan_body("91211382MA0000001X", "B-1"), 400, "USCC_INVALID"),
         (loan_body(uscc(), "B-2", principal=1000.5), 422, "VALIDATION_FAILED"),
+        (loan_body(uscc(), "B-2b", principal=1000), 422, "VALIDATION_FAILED"),  # yuan or fen? text only
+        (loan_body(uscc(), "B-2c", principal="0.00"), 422, "VALIDATION_FAILED"),
         (loan_body(uscc(), "B-3", annual_rate="3.12345"), 400, "RATE_INVALID"),
         (loan_body(uscc(), "B-4", matures_on="2026-03-01"), 400, "MATURITY_NOT_AFTER_ISSUE"),
         ({**loan_body(uscc(), "B-5"), "extra": 1}, 422, "VALIDATION_FAILED"),
