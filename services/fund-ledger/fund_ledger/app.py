@@ -11,21 +11,24 @@ from xinyidai_shared.web import build_app
 from .adapters.tables import messaging, metadata
 from .config import Settings
 from .entrypoints import api, audit_api
-from .entrypoints.consumers import CONSUMES, handlers_for
-from .service_layer.rules import LedgerRules
+from .entrypoints.batch_consumer import run_consumer
+from .entrypoints.consumers import CONSUMES
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def service_spec(settings: Settings) -> ServiceSpec:
+def service_spec(settings: Settings) -> ServiceSpec:  # noqa: ARG001 - the same signature as the other services
     """fund-ledger as the shared runtime sees it: tables, migrations, consumed events."""
+    # No handlers for the runtime's own consumer: fund-ledger runs the same runner with group commit for
+    # bursts of ClaimApproved as a supervised job (entrypoints/batch_consumer.py; handlers in consumers.py).
     return ServiceSpec(
         name="fund-ledger",
         metadata=metadata,
         tables=messaging,
         migrations=MIGRATIONS,
-        handlers=handlers_for(LedgerRules.from_settings(settings)),
+        handlers={},
         consumes=CONSUMES,
+        jobs={"consumer": run_consumer},
     )
 
 

@@ -56,11 +56,18 @@ async def lock_account(session: AsyncSession, code: str) -> None:
     await session.execute(select(account.c.code).where(account.c.code == code).with_for_update())
 
 
-async def lock_fund(session: AsyncSession) -> None:
+async def lock_fund(session: AsyncSession) -> int:
     """Take the fund's cash row first in every money-moving transaction, so locks are always taken in
-    the same order (cash, then a bank) and PostgreSQL never sees two writers deadlock."""
-    await ensure_accounts(session, CASH)
-    await lock_account(session, CASH)
+    the same order (cash, then banks by id) and PostgreSQL never sees two writers deadlock.
+
+    Returns the posted cash balance read under that lock.
+    """
+    stmt = select(account.c.debits_posted_fen, account.c.credits_posted_fen).where(account.c.code == CASH).with_for_update()
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        await ensure_accounts(session, CASH)
+        row = (await session.execute(stmt)).one()
+    return row.debits_posted_fen - row.credits_posted_fen
 
 
 async def get_transfer(session: AsyncSession, transfer_id: str) -> Transfer | None:
@@ -159,6 +166,24 @@ async def _release_pending(session: AsyncSession, t: Transfer) -> None:
         await session.execute(
             update(account).where(account.c.code == code).values({column: account.c[column] - t.amount_fen})
         )
+
+
+async def record_many(session: AsyncSession, transfers: list[Transfer]) -> None:
+    """Store new transfers (ids never used: they derive from events the inbox has not seen) set-wise:
+    one guarded update per account touched instead of two per transfer, then one bulk insert."""
+    if not transfers:
+        return
+    deltas: dict[tuple[str, Side, bool], int] = {}
+    for t in transfers:
+        pending = t.status is TransferStatus.PENDING
+        for code, side in ((t.credit_account, Side.CREDIT), (t.debit_account, Side.DEBIT)):
+            deltas[(code, side, pending)] = deltas.get((code, side, pending), 0) + t.amount_fen
+    await ensure_accounts(session, *sorted({code for code, _, _ in deltas}))
+    # Credits first: a guarded credit to cash is what may refuse, and it must refuse before anything moves.
+    for (code, side, pending), amount in sorted(deltas.items(), key=lambda kv: (kv[0][1] is Side.DEBIT, kv[0][0])):
+        if not await _move(session, code, side, amount, pending=pending):
+            raise Conflict("INSUFFICIENT_FUNDS", f"account {code} cannot give {amount} fen")
+    await session.execute(insert(transfer), [_values(t) for t in transfers])
 
 
 async def balance_posted(session: AsyncSession, code: str) -> int:

@@ -13,6 +13,10 @@ from .tables import bank_position, compensation
 
 async def lock_bank(session: AsyncSession, bank_id: str):  # noqa: ANN201 - a SQLAlchemy row
     """The bank's row, created if absent and locked for this transaction (FOR UPDATE on PostgreSQL)."""
+    stmt = select(bank_position).where(bank_position.c.bank_id == bank_id).with_for_update()
+    row = (await session.execute(stmt)).first()
+    if row is not None:
+        return row
     dialect = session.bind.dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
@@ -23,8 +27,36 @@ async def lock_bank(session: AsyncSession, bank_id: str):  # noqa: ANN201 - a SQ
         .values(bank_id=bank_id, committed_fen=0, paid_fen=0, clawed_back_fen=0, disqualified=False)
         .on_conflict_do_nothing(index_elements=["bank_id"])
     )
-    stmt = select(bank_position).where(bank_position.c.bank_id == bank_id).with_for_update()
     return (await session.execute(stmt)).one()
+
+
+async def lock_banks(session: AsyncSession, bank_ids: set[str]) -> dict:
+    """Lock several banks' rows in id order (the one lock order every writer uses)."""
+    return {bank_id: await lock_bank(session, bank_id) for bank_id in sorted(bank_ids)}
+
+
+async def existing_claims(session: AsyncSession, claim_ids: list[str]) -> set[str]:
+    """Which of these claims already have a compensation record."""
+    rows = (await session.execute(select(compensation.c.claim_id).where(compensation.c.claim_id.in_(claim_ids)))).all()
+    return {r.claim_id for r in rows}
+
+
+async def queue_is_empty(session: AsyncSession) -> bool:
+    row = (await session.execute(select(compensation.c.claim_id).where(compensation.c.status == "waiting").limit(1))).first()
+    return row is None
+
+
+async def move_bank(session: AsyncSession, bank_id: str, *, committed_fen: int, paid_fen: int, cap_fen: int | None) -> bool:
+    """Add to a bank's committed and paid totals only while committed stays within ``cap_fen`` (atomic)."""
+    stmt = update(bank_position).where(bank_position.c.bank_id == bank_id)
+    if cap_fen is not None:
+        stmt = stmt.where(bank_position.c.committed_fen + committed_fen <= cap_fen)
+    result = await session.execute(stmt.values(
+        committed_fen=bank_position.c.committed_fen + committed_fen,
+        paid_fen=bank_position.c.paid_fen + paid_fen,
+        cap_fen=cap_fen,
+    ))
+    return result.rowcount == 1
 
 
 async def commit_to_cap(session: AsyncSession, bank_id: str, amount_fen: int, cap_fen: int | None) -> bool:

@@ -3,6 +3,9 @@
 import pytest
 from xinyidai_shared.consumer import apply_once
 
+from fund_ledger.entrypoints.consumers import handlers_for
+from fund_ledger.service_layer.rules import LedgerRules
+
 from ..conftest import approved, interest, wrap
 
 pytestmark = pytest.mark.asyncio
@@ -15,7 +18,8 @@ def czj(api):
 async def deliver(api, payload):
     runtime = api.app.state.runtime
     envelope = wrap(payload)
-    await apply_once(runtime.uow, runtime.spec.handlers[envelope.type], envelope, envelope.decode())
+    handlers = handlers_for(LedgerRules.from_settings(runtime.settings))
+    await apply_once(runtime.uow, handlers[envelope.type], envelope, envelope.decode())
 
 
 async def test_initial_capital_deposit_then_fund_balance_shows_it(api):
