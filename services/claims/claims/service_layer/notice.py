@@ -6,7 +6,7 @@ from xinyidai_shared.errors import Conflict, Invalid, NotFound
 from xinyidai_shared.uow import UnitOfWork
 
 from claims.adapters import claims_repo
-from claims.domain.claim import Batch, BatchState, ClaimState, Step, reason
+from claims.domain.claim import Batch, ClaimState, Step, reason
 
 from .deps import Deps
 
@@ -97,10 +97,3 @@ async def resolve_objection(uow: UnitOfWork, deps: Deps, *, objection_id: str, b
     values = {"status": decision, "resolved_by": by_org, "resolution": note.strip(), "resolved_at": deps.now()}
     await claims_repo.resolve_objection(uow.session, objection_id, **values)
     return {**objection, **values}
-
-
-async def current_batch(uow: UnitOfWork) -> Batch | None:
-    return await claims_repo.open_batch(uow.session)
-
-
-__all__ = ["BatchState", "close_batch", "conclude_notice", "file_objection", "resolve_objection", "start_notice"]

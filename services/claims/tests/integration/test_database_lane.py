@@ -86,3 +86,17 @@ async def test_eligibility_inputs_read_every_history_in_one_query(db_url, clock)
         assert history.standing_on(date(2026, 3, 1)).dishonesty_ids == ()
         assert history.standing_on(date(2026, 5, 31)).listed and not history.standing_on(date(2026, 6, 1)).listed
         assert history.standing_on(date(2026, 3, 1)).grade == "A"
+
+
+async def test_migrations_match_the_table_metadata(db_url):
+    from xinyidai_shared.db import Database
+    from xinyidai_shared.migrations import schema_drift, upgrade_to_head
+
+    from claims.app import spec
+
+    db = Database(db_url)
+    try:
+        await upgrade_to_head(db, spec.migrations)
+        assert await schema_drift(db, spec.metadata) == []
+    finally:
+        await db.dispose()

@@ -54,3 +54,13 @@ def test_month_steps_clamp_to_month_end():
 )
 def test_term_is_whole_months_rounded_up(matures_on, months):
     assert term_months(date(2026, 3, 2), matures_on) == months
+
+
+def test_profile_in_force_on_the_issue_date_is_chosen_by_effective_date():
+    from claims.domain.policy import ProfilePeriod, ProfileSchedule
+
+    schedule = ProfileSchedule([ProfilePeriod(date(2000, 1, 1), "measures"), ProfilePeriod(date(2026, 6, 1), "plan")])
+    assert schedule.in_force_on(date(2026, 5, 31)).name == "measures"
+    assert schedule.in_force_on(date(2026, 6, 1)).name == "plan"
+    with pytest.raises(Invalid):
+        schedule.in_force_on(date(1999, 12, 31))
