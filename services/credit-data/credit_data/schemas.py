@@ -11,7 +11,7 @@ from xinyidai_shared.money import Yuan
 
 RECORD_EXAMPLE = {
     "source_record_id": "WB-2026-10-0001",
-    "uscc": "91211382MA0DEMO01X",
+    "uscc": "91211382MA0XYD0011",
     "source": "water",
     "period": "2026-10",
     "account_no": "LY-W-000123",

@@ -20,6 +20,7 @@ from xinyidai_shared.uscc import make_uscc
 from credit_data.adapters.tables import messaging
 from credit_data.app import create_app
 from credit_data.config import Settings
+from credit_data.demo_feed import demo_batches
 from credit_data.domain.periods import first_day, format_period, index_of
 
 WATER = auth(Role.PROVIDER, "water-ly", sources=("water",))
@@ -79,10 +80,12 @@ def tax(uscc: str, ago: int, **over: Any) -> dict[str, Any]:
 
 
 async def push_demo(client: httpx.AsyncClient, uscc: str) -> None:
-    """Twelve clean months of water and tax: enough for grade A or better."""
-    for headers, maker in ((WATER, water), (TAX, tax)):
-        response = await client.post("/v1/feeds/batch", json={"records": [maker(uscc, ago) for ago in range(1, 13)]}, headers=headers)
+    """The documented demo feed (twelve clean months of water and tax): enough for grade A or better."""
+    batches = demo_batches(uscc, today=today_shanghai())
+    for headers, source in ((WATER, "water"), (TAX, "tax")):
+        response = await client.post("/v1/feeds/batch", json={"records": batches[source]}, headers=headers)
         assert response.status_code == 200, response.text
+        assert response.json()["accepted"] == 12
 
 
 async def outbox_events(client: httpx.AsyncClient, type_: str, key: str | None = None) -> list[Envelope]:

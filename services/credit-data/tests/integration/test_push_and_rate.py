@@ -87,7 +87,7 @@ async def test_batch_keeps_good_records_and_reports_each_bad_one(sqlite_url, tmp
 async def test_rating_history_answers_the_rating_on_a_past_date(sqlite_url, tmp_path):
     uscc = new_uscc()
     async with running(sqlite_url, tmp_path) as client:
-        await client.post("/v1/feeds/record", json=water(uscc, 1), headers=WATER)
+        await client.post("/v1/feeds/record", json=water(uscc, 1, source_record_id="early-meter"), headers=WATER)
         await push_demo(client, uscc)
         history = (await client.get(f"/v1/enterprises/{uscc}/ratings", headers=OFFICE)).json()
         assert history[0]["grade"] == "UNRATED" and history[0]["valid_to"] == history[1]["valid_from"]

@@ -86,3 +86,14 @@ def test_grade_floors_and_downgrades():
     assert not is_downgrade("B", "A")
     assert not is_downgrade(None, "D")
     assert not is_downgrade("A", UNRATED)
+
+
+def test_the_documented_demo_feed_scores_730_grade_a_and_790_aa_with_tax_grade_a():
+    from credit_data.demo_feed import demo_batches
+
+    from .factories import TODAY
+
+    for tax_grade, score, grade in ((None, 730, "A"), ("A", 790, "AA")):
+        batches = demo_batches(USCC, today=TODAY, tax_credit_grade=tax_grade)
+        rating = _rate([record(r) for r in batches["water"] + batches["tax"]])
+        assert (rating.score, rating.grade) == (score, grade)
