@@ -142,12 +142,14 @@ async def get_batch(session: AsyncSession, batch_id: str, *, for_update: bool = 
 
 
 async def add_batch(session: AsyncSession, b: Batch) -> None:
-    await session.execute(insert(BT).values(batch_id=b.batch_id, state=b.state.value, opened_at=b.opened_at))
+    await session.execute(insert(BT).values(batch_id=b.batch_id, state=b.state.value, opened_at=b.opened_at,
+                                            open_slot="open" if b.state is BatchState.OPEN else None))
 
 
 async def save_batch(session: AsyncSession, b: Batch) -> None:
     await session.execute(update(BT).where(BT.c.batch_id == b.batch_id).values(
-        state=b.state.value, closed_at=b.closed_at, notice_starts_on=b.notice_starts_on,
+        state=b.state.value, open_slot="open" if b.state is BatchState.OPEN else None,
+        closed_at=b.closed_at, notice_starts_on=b.notice_starts_on,
         notice_ends_on=b.notice_ends_on, notice_working_days=b.notice_working_days))
 
 

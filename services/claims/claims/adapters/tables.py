@@ -108,11 +108,15 @@ batch = Table(
     "review_batch", metadata,
     Column("batch_id", String(40), primary_key=True),
     Column("state", String(12), nullable=False, index=True),
+    # "open" while the batch takes claims, NULL after: the unique index allows one open batch at a time,
+    # so two claims racing to open the next batch end up in the same one (the loser retries).
+    Column("open_slot", String(4), nullable=True),
     Column("opened_at", UtcDateTime, nullable=False),
     Column("closed_at", UtcDateTime, nullable=True),
     Column("notice_starts_on", Date, nullable=True),
     Column("notice_ends_on", Date, nullable=True),
     Column("notice_working_days", Integer, nullable=True),
+    UniqueConstraint("open_slot", name="uq_review_batch_open_slot"),
 )
 
 claim = Table(

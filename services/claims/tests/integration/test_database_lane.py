@@ -100,3 +100,23 @@ async def test_migrations_match_the_table_metadata(db_url):
         assert await schema_drift(db, spec.metadata) == []
     finally:
         await db.dispose()
+
+
+async def test_claims_racing_to_open_the_next_batch_share_one(db_url, clock):
+    app = build(db_url, clock)
+    async with app_client(app) as client:
+        loans = []
+        for i in range(4):
+            code = uscc()
+            await seed_good_standing(app, code)
+            await admit(client, f"bank-bt{i}")
+            headers = bank_headers(f"bank-bt{i}")
+            loan = (await client.post("/loans", headers=headers, json=loan_body(code, f"BT-{i}"))).json()
+            await client.post(f"/loans/{loan['loan_id']}/classification", headers=headers,
+                              json={"category": "loss", "as_of": "2027-06-30"})
+            loans.append((headers, loan["loan_id"]))
+        materials = [{"kind": "art11_documents", "ref": "d"}, {"kind": "loan_proof", "ref": "p"}]
+        answers = await asyncio.gather(*[client.post("/claims", headers=h, json={"loan_id": lid, "materials": materials})
+                                         for h, lid in loans])
+        assert [a.status_code for a in answers] == [201] * 4
+        assert len({a.json()["batch_id"] for a in answers}) == 1
