@@ -55,7 +55,13 @@ class TransferRead(BaseModel):
     loan_id: str | None = None
     bank_id: str | None = None
     reverses: str | None = None
+    due_id: str | None = None
     memo: str = ""
+
+
+class ReversalCreate(_In):
+    reversal_id: str = TRANSFER_ID
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class DueRead(BaseModel):
@@ -129,5 +135,6 @@ def transfer_read(row) -> TransferRead:  # noqa: ANN001 - a Transfer or a SQLAlc
     return TransferRead(
         id=row.id, kind=str(row.kind), debit_account=row.debit_account, credit_account=row.credit_account,
         amount=row.amount_fen, status=str(row.status), created_at=row.created_at, posted_at=row.posted_at,
-        claim_id=row.claim_id, loan_id=row.loan_id, bank_id=row.bank_id, reverses=row.reverses, memo=row.memo or "",
+        claim_id=row.claim_id, loan_id=row.loan_id, bank_id=row.bank_id, reverses=row.reverses, due_id=row.due_id,
+        memo=row.memo or "",
     )

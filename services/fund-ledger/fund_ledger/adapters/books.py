@@ -32,6 +32,7 @@ def _row_to_transfer(row) -> Transfer:  # noqa: ANN001 - a SQLAlchemy row
         loan_id=row.loan_id,
         bank_id=row.bank_id,
         reverses=row.reverses,
+        due_id=row.due_id,
         memo=row.memo or "",
     )
 
@@ -115,7 +116,7 @@ def _values(t: Transfer) -> dict:
         "id": t.id, "kind": str(t.kind), "debit_account": t.debit_account, "credit_account": t.credit_account,
         "amount_fen": t.amount_fen, "status": str(t.status), "created_at": t.created_at, "posted_at": t.posted_at,
         "event_id": t.event_id, "claim_id": t.claim_id, "loan_id": t.loan_id, "bank_id": t.bank_id,
-        "reverses": t.reverses, "memo": t.memo,
+        "reverses": t.reverses, "memo": t.memo, "due_id": t.due_id,
     }
 
 

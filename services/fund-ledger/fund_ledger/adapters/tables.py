@@ -60,6 +60,7 @@ transfer = Table(
     Column("bank_id", String(100), nullable=True),
     Column("reverses", String(120), nullable=True, unique=True),
     Column("memo", Text, nullable=False, default=""),
+    Column("due_id", String(160), nullable=True),
     CheckConstraint("amount_fen > 0", name="ck_transfer_positive"),
     CheckConstraint("debit_account <> credit_account", name="ck_transfer_two_accounts"),
     CheckConstraint("status IN ('pending', 'posted', 'voided')", name="ck_transfer_status"),

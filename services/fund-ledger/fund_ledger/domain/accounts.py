@@ -10,7 +10,7 @@ that keeps the fund's cash from going below zero.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -103,8 +103,8 @@ class Transfer:
     loan_id: str | None = None
     bank_id: str | None = None
     reverses: str | None = None
+    due_id: str | None = None
     memo: str = ""
-    refs: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.id or len(self.id) > 120:
@@ -148,5 +148,6 @@ def reversal_of(original: Transfer, *, reversal_id: str, at: datetime, memo: str
         claim_id=original.claim_id,
         loan_id=original.loan_id,
         reverses=original.id,
+        due_id=original.due_id,
         memo=memo or f"reversal of {original.id}",
     )

@@ -23,12 +23,13 @@ from ..schemas import (
     FundRead,
     JournalPage,
     LeverageRead,
+    ReversalCreate,
     TransferRead,
     due_read,
     fen_keys_to_yuan,
     transfer_read,
 )
-from ..service_layer import money_in, queries
+from ..service_layer import corrections, money_in, queries
 from ..service_layer.rules import LedgerRules
 
 router = APIRouter(prefix="/v1", tags=["fund"])
@@ -154,6 +155,18 @@ async def read_transfer(
     if stored is None or (principal.role is Role.BANK and stored.bank_id != principal.bank_id):
         raise NotFound("TRANSFER_NOT_FOUND", f"no transfer {transfer_id!r}")
     return transfer_read(stored)
+
+
+@router.post("/transfers/{transfer_id}/reversal", response_model=TransferRead, status_code=201)
+async def reverse_transfer(
+    transfer_id: str, body: ReversalCreate, response: Response, uow: UnitOfWork = Depends(get_uow),
+    _: Principal = Depends(require(Role.FINANCE_BUREAU)),
+) -> TransferRead:
+    """Correct a cash-in transfer recorded in error with a new reversing transfer (the original stays)."""
+    reversal, new = await corrections.reverse_transfer(uow, transfer_id=transfer_id, reversal_id=body.reversal_id, reason=body.reason)
+    await uow.commit()
+    response.status_code = 201 if new else 200
+    return transfer_read(reversal)
 
 
 @router.get("/leverage", response_model=LeverageRead)

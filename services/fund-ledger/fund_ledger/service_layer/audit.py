@@ -19,7 +19,7 @@ from ..domain.accounts import CASH, Transfer, TransferStatus
 from ..domain.verify import StoredAccount, StoredBank, StoredCompensation, check_all
 
 JOURNAL_COLUMNS = ("id", "kind", "status", "created_at", "posted_at", "debit_account", "credit_account", "amount_yuan",
-                   "bank_id", "claim_id", "loan_id", "reverses", "memo")
+                   "bank_id", "claim_id", "loan_id", "due_id", "reverses", "memo")
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def journal_csv(transfers: list[Transfer]) -> str:
     for t in transfers:
         writer.writerow([t.id, t.kind, t.status, t.created_at.isoformat(), t.posted_at.isoformat() if t.posted_at else "",
                          t.debit_account, t.credit_account, format_fen(t.amount_fen), t.bank_id or "", t.claim_id or "",
-                         t.loan_id or "", t.reverses or "", t.memo])
+                         t.loan_id or "", t.due_id or "", t.reverses or "", t.memo])
     return out.getvalue()
 
 

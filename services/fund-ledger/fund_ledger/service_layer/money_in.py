@@ -101,7 +101,8 @@ async def pay_due(uow: UnitOfWork, *, due_id: str, transfer_id: str, amount_fen:
     now = utcnow()
     wanted = Transfer(id=transfer_id, kind=PAYMENT_KIND[row.kind], debit_account=CASH,
                       credit_account=due_account(row.kind, row.party), amount_fen=amount_fen, created_at=now,
-                      posted_at=now, bank_id=None if row.party == "city" else row.party, memo=f"payment of {due_id}")
+                      posted_at=now, bank_id=None if row.party == "city" else row.party, due_id=due_id,
+                      memo=f"payment of {due_id}")
     return await _cash_in(uow, wanted, rules, source=row.party, due_id=due_id)
 
 

@@ -108,3 +108,27 @@ async def test_journal_pages_with_a_cursor_and_filters(api):
     assert len(set(ids)) == 4 and ids[0] == "cap"
     comps = (await api.get("/v1/journal", params={"kind": "compensation"}, headers=audit)).json()
     assert [t["amount"] for t in comps["items"]] == ["30.00"] * 3
+
+
+async def test_a_deposit_in_error_is_reversed_by_a_new_transfer_and_reopens_its_due(api):
+    await api.post("/v1/fiscal-revenues", json={"year": 2026, "revenue": "500.00"}, headers=czj(api))
+    await api.post("/v1/dues/fiscal:2026/payments", json={"transfer_id": "fis-wrong", "amount": "100.00"}, headers=czj(api))
+    body = {"reversal_id": "rev-1", "reason": "booked twice by the bank"}
+    first = await api.post("/v1/transfers/fis-wrong/reversal", json=body, headers=czj(api))
+    again = await api.post("/v1/transfers/fis-wrong/reversal", json=body, headers=czj(api))
+    second = await api.post("/v1/transfers/fis-wrong/reversal", json={**body, "reversal_id": "rev-2"}, headers=czj(api))
+    assert (first.status_code, again.status_code, second.status_code) == (201, 200, 409)
+    assert (first.json()["reverses"], first.json()["credit_account"]) == ("fis-wrong", "cash")
+    assert second.json()["code"] == "ALREADY_REVERSED"
+    dues = (await api.get("/v1/dues", params={"kind": "fiscal"}, headers=czj(api))).json()
+    assert dues[0]["outstanding"] == "100.00"
+    assert (await api.get("/v1/transfers/fis-wrong", headers=czj(api))).json()["status"] == "posted"
+    assert (await api.get("/v1/fund", headers=czj(api))).json()["cash"] == "0.00"
+
+
+async def test_reversal_that_would_overdraw_cash_is_refused(api):
+    await api.post("/v1/deposits/initial-capital", json={"transfer_id": "cap", "amount": "1000.00"}, headers=czj(api))
+    await deliver(api, approved(bank_id="bank-icbc-ly", principal_fen=1_000_00))  # 300 paid out
+    response = await api.post("/v1/transfers/cap/reversal", json={"reversal_id": "r", "reason": "x"}, headers=czj(api))
+    assert (response.status_code, response.json()["code"]) == (409, "INSUFFICIENT_FUNDS")
+    assert (await api.get("/v1/fund", headers=czj(api))).json()["cash"] == "700.00"

@@ -40,6 +40,13 @@ async def cash(db):
         return await books.balance_posted(s, CASH)
 
 
+async def test_initial_capital_publishes_fund_deposited(db, uow_factory):
+    _, events = await deposit(uow_factory, 10_000_000 * YUAN)
+    assert [(e.type, e.payload["amount_fen"], e.payload["kind"]) for e in events] == [
+        ("FundDeposited", 10_000_000 * YUAN, "initial_capital")
+    ]
+
+
 async def test_approved_claim_is_paid_thirty_percent_and_publishes_compensation_paid(db, uow_factory):
     await deposit(uow_factory, 10_000_000 * YUAN)
     events = await deliver(uow_factory, wrap(approved(principal_fen=1_000_000 * YUAN)))
