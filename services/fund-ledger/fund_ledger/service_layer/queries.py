@@ -93,6 +93,8 @@ async def journal(session: AsyncSession, *, account_code: str | None = None, kin
     """One page of transfers in journal order and the cursor of the next page (None at the end)."""
     if not 1 <= limit <= JOURNAL_PAGE_MAX:
         raise Invalid("LIMIT_OUT_OF_RANGE", f"limit must be 1..{JOURNAL_PAGE_MAX}")
+    if any(t is not None and t.tzinfo is None for t in (since, until)):
+        raise Invalid("TIME_NOT_AWARE", "give since/until with their zone, e.g. 2026-01-01T00:00:00+08:00")
     stmt = select(transfer).where(transfer.c.seq > after_seq).order_by(transfer.c.seq).limit(limit + 1)
     if account_code:
         stmt = stmt.where(or_(transfer.c.debit_account == account_code, transfer.c.credit_account == account_code))

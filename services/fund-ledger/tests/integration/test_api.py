@@ -132,3 +132,11 @@ async def test_reversal_that_would_overdraw_cash_is_refused(api):
     response = await api.post("/v1/transfers/cap/reversal", json={"reversal_id": "r", "reason": "x"}, headers=czj(api))
     assert (response.status_code, response.json()["code"]) == (409, "INSUFFICIENT_FUNDS")
     assert (await api.get("/v1/fund", headers=czj(api))).json()["cash"] == "700.00"
+
+
+async def test_journal_time_filter_without_zone_is_a_400_not_a_500(api):
+    audit = api.as_org("audit-ly", "auditor")
+    response = await api.get("/v1/journal", params={"since": "2026-01-01T00:00:00"}, headers=audit)
+    assert (response.status_code, response.json()["code"]) == (400, "TIME_NOT_AWARE")
+    zoned = await api.get("/v1/journal", params={"since": "2026-01-01T00:00:00+08:00"}, headers=audit)
+    assert zoned.status_code == 200

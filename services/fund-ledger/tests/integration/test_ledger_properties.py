@@ -107,11 +107,12 @@ class LedgerMachine(RuleBasedStateMachine):
     def deposit_capital(self, amount):
         self.command(lambda uow: deposit_initial_capital(uow, transfer_id="cap", amount_fen=amount, rules=RULES))
 
-    @rule(target=envelopes, claim=st.sampled_from(CLAIMS), bank=st.sampled_from(BANKS), principal=st.integers(0, 2_000 * YUAN))
-    def approve(self, claim, bank, principal):
-        self.counter += 1
+    @rule(target=envelopes, claim=st.sampled_from(CLAIMS), bank=st.sampled_from(BANKS), principal=st.integers(0, 2_000 * YUAN),
+          minute=st.integers(0, 60))
+    def approve(self, claim, bank, principal, minute):
+        # Approval instants are drawn, so approvals arrive out of their approval order too.
         envelope = wrap(approved(claim, bank_id=bank, principal_fen=principal, per_loan_cap_fen=300 * YUAN,
-                                 bank_cap_fen=CAP_FEN, minute=self.counter))
+                                 bank_cap_fen=CAP_FEN, minute=minute))
         self.deliver(envelope)
         return envelope
 
