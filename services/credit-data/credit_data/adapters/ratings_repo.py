@@ -16,6 +16,21 @@ from .tables import dishonesty, feed_record, loan_exposure, rating, rating_dirty
 CHUNK = 500
 
 
+async def lock_enterprises(session: AsyncSession, usccs: Sequence[str]) -> None:
+    """Serialise writers per enterprise on PostgreSQL (SQLite writers already hold the database lock).
+
+    Without it two transactions re-rating one enterprise at once could both close its rating and open two.
+    Locks are taken in code order, so two writers never wait on each other in a cycle.
+    """
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql" or not usccs:
+        return
+    await connection.exec_driver_sql(
+        "SELECT pg_advisory_xact_lock(hashtext(u)) FROM (SELECT unnest($1::text[]) AS u ORDER BY 1) AS ordered",
+        (sorted(set(usccs)),),
+    )
+
+
 async def current_ratings(session: AsyncSession, usccs: Sequence[str]) -> dict[str, Any]:
     """The rating in force now (``valid_to`` open) per enterprise."""
     found: dict[str, Any] = {}

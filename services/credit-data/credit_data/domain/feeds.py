@@ -94,13 +94,20 @@ def read_csv(stream: IO[bytes], codec: str) -> Iterator[tuple[int, dict[str, Any
     reader = csv.reader(text)
     header = check_header(next(reader, []))
     width = len(header)
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # an over-long field spoils one row, not the file
+            yield reader.line_num, LineProblem("", "CSV_INVALID", str(error))
+            continue
         if not row:
             continue
         if len(row) != width:
             yield reader.line_num, LineProblem("", "ROW_SHAPE", f"row has {len(row)} fields, header has {width}")
             continue
-        yield reader.line_num, dict(zip(header, row))
+        yield reader.line_num, dict(zip(header, row, strict=True))
 
 
 def read_feed(stream: IO[bytes], fmt: str, codec: str) -> Iterator[tuple[int, dict[str, Any] | LineProblem]]:

@@ -8,15 +8,18 @@ import csv
 import hashlib
 import io
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
 from xinyidai_shared.auth import Principal, Role, require
 from xinyidai_shared.clock import utcnow
-from xinyidai_shared.errors import DomainError, ErrorKind, Invalid, NotFound
+from xinyidai_shared.errors import Conflict, DomainError, ErrorKind, Invalid, NotFound
 from xinyidai_shared.uow import UnitOfWork, idempotent_replay, idempotent_store
 from xinyidai_shared.web import get_runtime, get_uow
 
@@ -30,6 +33,15 @@ router = APIRouter(prefix="/v1/feeds", tags=["feeds"])
 provider_only = require(Role.PROVIDER)
 
 
+@asynccontextmanager
+async def _concurrent_push_is_a_conflict() -> AsyncIterator[None]:
+    """Two pushes of a new key committed at the same instant (PostgreSQL): the loser is told to resend."""
+    try:
+        yield
+    except IntegrityError:
+        raise Conflict("CONCURRENT_PUSH", "the same record was pushed concurrently; send it again (it is idempotent)") from None
+
+
 @router.post("/record", response_model=ItemResultRead, responses={200: {"description": "unchanged"}})
 async def push_record(
     response: Response,
@@ -38,8 +50,9 @@ async def push_record(
     uow: UnitOfWork = Depends(get_uow),
 ) -> ItemResultRead:
     """Push one record: 201 when stored or superseding, 200 when it is unchanged, 4xx when refused."""
-    result = await push_one(uow, principal, raw, now=utcnow())
-    await uow.commit()
+    async with _concurrent_push_is_a_conflict():
+        result = await push_one(uow, principal, raw, now=utcnow())
+        await uow.commit()
     response.status_code = 200 if result.outcome == "unchanged" else 201
     return ItemResultRead(**result.__dict__)
 
@@ -52,8 +65,9 @@ async def push_batch(
     limit = request.app.state.runtime.settings.batch_max_records
     if len(body.records) > limit:
         raise DomainError("BATCH_TOO_LARGE", f"at most {limit} records per batch; upload a file instead", kind=ErrorKind.TOO_LARGE)
-    results = await push_records(uow, principal, body.records, now=utcnow())
-    await uow.commit()
+    async with _concurrent_push_is_a_conflict():
+        results = await push_records(uow, principal, body.records, now=utcnow())
+        await uow.commit()
     counts = {o: sum(1 for r in results if r.outcome == o) for o in ("accepted", "unchanged", "superseded", "rejected")}
     return BatchResultRead(**counts, results=[ItemResultRead(**r.__dict__) for r in results])
 

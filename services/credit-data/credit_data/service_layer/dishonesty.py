@@ -17,6 +17,7 @@ from xinyidai_shared.events import DishonestyRecorded, DishonestyRemoved
 from xinyidai_shared.runtime import Runtime
 from xinyidai_shared.uow import UnitOfWork
 
+from ..adapters.ratings_repo import lock_enterprises
 from ..adapters.tables import dishonesty
 from ..domain.dishonesty import DishonestyTerms, check_repair, check_terms
 from ..domain.risk import dishonesty_hit
@@ -34,6 +35,7 @@ async def record_dishonesty(
 ) -> tuple[Any, bool]:
     """Record once per ``record_id``: the same terms again return the record, other terms are a conflict."""
     check_terms(terms, today=business_date(now))
+    await lock_enterprises(uow.session, [uscc])
     existing = await find(uow, record_id)
     if existing is not None:
         same = (existing.uscc, existing.reason, existing.started_on, existing.expires_on) == (

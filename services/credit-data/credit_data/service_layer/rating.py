@@ -31,6 +31,7 @@ async def rerate(uow: UnitOfWork, usccs: Sequence[str], *, now: datetime) -> int
     usccs = sorted(set(usccs))
     today = business_date(now)
     as_of = index_of(today)
+    await ratings_repo.lock_enterprises(session, usccs)
     records = await records_for(session, usccs)
     dishonest = await ratings_repo.active_dishonesty_counts(session, usccs, today)
     overdue = await ratings_repo.overdue_loan_counts(session, usccs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import OFFICE, WATER, new_uscc, outbox_events, push_demo, running, tax, water
+from .helpers import OFFICE, TAX, WATER, new_uscc, outbox_events, push_demo, running, tax, water
 
 pytestmark = pytest.mark.asyncio
 
@@ -95,3 +95,23 @@ async def test_rating_history_answers_the_rating_on_a_past_date(sqlite_url, tmp_
         assert at_first.json()["grade"] == "UNRATED"
         before = await client.get(f"/v1/enterprises/{uscc}/rating", params={"on": "2020-01-01"}, headers=OFFICE)
         assert before.status_code == 404 and before.json()["code"] == "RATING_NOT_FOUND"
+
+
+async def test_concurrent_pushes_for_one_enterprise_leave_exactly_one_rating_in_force(db_url, tmp_path):
+    """Invariant: at any instant an enterprise has at most one rating in force."""
+    import asyncio
+
+    from sqlalchemy import func, select
+
+    from credit_data.adapters.tables import rating
+
+    uscc = new_uscc()
+    async with running(db_url, tmp_path) as client:
+        pushes = [client.post("/v1/feeds/record", json=water(uscc, ago), headers=WATER) for ago in range(1, 9)]
+        pushes += [client.post("/v1/feeds/record", json=tax(uscc, ago), headers=TAX) for ago in range(1, 9)]
+        statuses = [r.status_code for r in await asyncio.gather(*pushes)]
+        assert statuses == [201] * 16
+        async with client.app.state.runtime.db.read_session() as session:
+            open_count = await session.scalar(select(func.count()).where(rating.c.uscc == uscc, rating.c.valid_to.is_(None)))
+        assert open_count == 1
+        assert (await client.get(f"/v1/enterprises/{uscc}/rating", headers=OFFICE)).json()["lends"] is True

@@ -112,3 +112,12 @@ def test_gbk_is_read_as_gb18030_and_unknown_charsets_are_refused():
     with pytest.raises(DomainError) as caught:
         normalise_encoding("latin-1")
     assert caught.value.code == "ENCODING_UNSUPPORTED"
+
+
+def test_csv_row_with_an_oversized_field_is_one_bad_line_and_reading_goes_on():
+    huge = "x" * 200_000
+    text = f"source_record_id,uscc,source,period\nr1,U,water,2026-01\nr2,{huge},water,2026-01\nr3,U,water,2026-02\n"
+    rows = list(read_csv(io.BytesIO(text.encode()), "utf-8"))
+    assert [n for n, _ in rows] == [2, 3, 4]
+    assert isinstance(rows[1][1], LineProblem) and rows[1][1].code == "CSV_INVALID"
+    assert rows[2][1]["source_record_id"] == "r3"
