@@ -26,8 +26,9 @@ T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 @pytest_asyncio.fixture
-async def db(tmp_path):
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/ledger.db")
+async def db(db_url):
+    """A migrated database, once on SQLite and once on PostgreSQL (the shared plugin's ``db_url``)."""
+    database = Database(db_url)
     await upgrade_to_head(database, MIGRATIONS)
     yield database
     await database.dispose()
@@ -73,15 +74,15 @@ def wrap(payload):
 
 
 @pytest_asyncio.fixture
-async def api(tmp_path):
-    """The real app on a fresh SQLite file (migrations applied by its lifespan), no broker."""
+async def api(db_url):
+    """The real app on a fresh database, SQLite and PostgreSQL (migrations applied by its lifespan), no broker."""
     import httpx
     from xinyidai_shared.auth import issue_token
 
     from fund_ledger.app import create_app
     from fund_ledger.config import Settings
 
-    settings = Settings(dev_mode=True, database_url=f"sqlite+aiosqlite:///{tmp_path}/api.db", kafka_bootstrap="", log_json=False)
+    settings = Settings(dev_mode=True, database_url=db_url, kafka_bootstrap="", log_json=False)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fund") as client:

@@ -24,8 +24,8 @@ async def balance_at(session: AsyncSession, code: str, at: datetime | None) -> d
         if at.tzinfo is None:
             raise Invalid("TIME_NOT_AWARE", "give the instant with its zone, e.g. 2026-12-31T16:00:00Z")
         posted = and_(transfer.c.status == "posted", transfer.c.posted_at <= at)
-        debits = (await session.execute(select(func.coalesce(func.sum(transfer.c.amount_fen), 0)).where(posted, transfer.c.debit_account == code))).scalar_one()
-        credits = (await session.execute(select(func.coalesce(func.sum(transfer.c.amount_fen), 0)).where(posted, transfer.c.credit_account == code))).scalar_one()
+        debits = int((await session.execute(select(func.coalesce(func.sum(transfer.c.amount_fen), 0)).where(posted, transfer.c.debit_account == code))).scalar_one())
+        credits = int((await session.execute(select(func.coalesce(func.sum(transfer.c.amount_fen), 0)).where(posted, transfer.c.credit_account == code))).scalar_one())
     return {"account": code, "side": str(normal_side(code)), "balance_fen": normal_balance(code, debits, credits),
             "debits_fen": debits, "credits_fen": credits, "at": at}
 
@@ -40,8 +40,9 @@ async def fund_summary(session: AsyncSession) -> dict:
         select(func.coalesce(func.sum(compensation.c.amount_fen), 0)).where(compensation.c.status == "paid")
     )).scalar_one()
     owed = (await session.execute(select(func.coalesce(func.sum(due.c.amount_fen - due.c.settled_fen), 0)))).scalar_one()
-    return {"cash_fen": cash, "waiting_count": waiting[0], "waiting_fen": waiting[1], "compensation_paid_fen": paid,
-            "dues_outstanding_fen": owed}
+    # PostgreSQL sums BIGINT into NUMERIC: back to int fen before anything formats it.
+    return {"cash_fen": cash, "waiting_count": waiting[0], "waiting_fen": int(waiting[1]), "compensation_paid_fen": int(paid),
+            "dues_outstanding_fen": int(owed)}
 
 
 async def bank_position_of(session: AsyncSession, bank_id: str, today: date) -> dict:
@@ -52,6 +53,7 @@ async def bank_position_of(session: AsyncSession, bank_id: str, today: date) -> 
         select(func.coalesce(func.sum(compensation.c.amount_fen), 0))
         .where(compensation.c.bank_id == bank_id, compensation.c.status == "waiting")
     )).scalar_one()
+    waiting = int(waiting)
     if row is None and not dues:
         raise NotFound("BANK_UNKNOWN", f"the fund has no record of bank {bank_id!r}")
     cap = row.cap_fen if row else None
@@ -117,6 +119,7 @@ async def leverage(session: AsyncSession) -> dict:
         select(func.coalesce(func.sum(loan_exposure.c.outstanding_fen), 0), func.count())
         .where(loan_exposure.c.closed.is_(False), loan_exposure.c.outstanding_fen > 0)
     )).one()
+    outstanding = int(outstanding)
     ratio = None
     if cash > 0:
         # Exact decimal text to four places, half up, without floats.

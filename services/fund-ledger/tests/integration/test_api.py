@@ -140,3 +140,18 @@ async def test_journal_time_filter_without_zone_is_a_400_not_a_500(api):
     assert (response.status_code, response.json()["code"]) == (400, "TIME_NOT_AWARE")
     zoned = await api.get("/v1/journal", params={"since": "2026-01-01T00:00:00+08:00"}, headers=audit)
     assert zoned.status_code == 200
+
+
+async def test_audit_pack_call_returns_a_zip_of_statement_journal_and_pdf(api):
+    import io
+    import zipfile
+
+    await api.post("/v1/deposits/initial-capital", json={"transfer_id": "cap", "amount": "10.00"}, headers=czj(api))
+    audit = api.as_org("audit-ly", "auditor")
+    response = await api.get("/v1/audit-packs/2026", headers=audit)
+    assert (response.status_code, response.headers["content-type"]) == (200, "application/zip")
+    names = sorted(zipfile.ZipFile(io.BytesIO(response.content)).namelist())
+    assert names == ["journal-2026.csv", "report-2026.pdf", "statement-2026.json"]
+    assert (await api.get("/v1/verification", headers=audit)).json() == {"ok": True, "violations": []}
+    bank = api.as_org("bank-icbc-ly", "bank")
+    assert (await api.get("/v1/audit-packs/2026", headers=bank)).status_code == 403
