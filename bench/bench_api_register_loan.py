@@ -1,7 +1,8 @@
-"""Claims API benchmark: loan registration over real HTTP against one uvicorn worker, with real load tools.
+"""Claims API benchmark: loan registration and status reports over real HTTP against one uvicorn worker, with real load tools.
 
 - maximum throughput: wrk (closed loop, 2 threads, 32 connections) on POST /loans with a unique loan
-  number per request, and on a bare FastAPI JSON endpoint served the same way in the same run;
+  number per request, on POST /loans/{id}/overdue (a new snapshot each time, so each call writes and
+  publishes LoanOverdue), and on a bare FastAPI JSON endpoint served the same way in the same run;
 - latency at 200 req/s: wrk again, paced (each of 10 connections pauses between requests, the pause
   tuned from a short first run so the achieved rate is ~200 req/s; the achieved rate is printed too).
 The service runs on SQLite (the embedded default) with 1,000 listed, rated enterprises seeded, so each
@@ -16,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -68,6 +70,22 @@ function request()
 end
 '''
 
+STATUS_LUA = '''
+local loans = {}
+for line in io.lines("%(loans)s") do loans[#loans + 1] = line end
+local counter = 0
+function init(args) counter = math.random(1, 1000000) end
+function delay() return %(delay_ms)s end
+function request()
+  counter = counter + 1
+  local loan = loans[(counter %% #loans) + 1]
+  local body = string.format('{"days_past_due":%%d,"overdue_principal":"1000.00","as_of":"2027-06-30"}', (counter %% 300) + 1)
+  return wrk.format("POST", "/loans/" .. loan .. "/overdue",
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %(token)s"}, body)
+end
+'''
+
+
 async def seed(db_url: str, usccs: list[str]) -> None:
     """Migrate, admit the bank, and list and rate every enterprise before the issue date."""
     db = Database(db_url)
@@ -112,9 +130,11 @@ def wrk(url: str, seconds: int, script: Path | None = None, connections: int = 3
     }
 
 
-def lua(work: Path, token: str, delay_ms: int) -> Path:
-    path = work / f"register-{delay_ms}.lua"
-    path.write_text(REGISTER_LUA % {"usccs": work / "usccs.txt", "token": token, "delay_ms": delay_ms})
+def lua(work: Path, token: str, delay_ms: int, kind: str = "register") -> Path:
+    path = work / f"{kind}-{delay_ms}.lua"
+    template = REGISTER_LUA if kind == "register" else STATUS_LUA
+    path.write_text(template % {"usccs": work / "usccs.txt", "loans": work / "loans.txt", "token": token,
+                                "delay_ms": delay_ms})
     return path
 
 
@@ -122,12 +142,17 @@ PACED_CONNECTIONS = 10
 TARGET_RPS = 200
 
 
-def paced(url: str, work: Path, token: str) -> dict[str, float]:
+def paced(url: str, work: Path, token: str, kind: str = "register") -> dict[str, float]:
     """About TARGET_RPS offered by PACED_CONNECTIONS connections, each pausing between its requests."""
     period_ms = 1000 * PACED_CONNECTIONS / TARGET_RPS
-    probe = wrk(url, 3, lua(work, token, int(period_ms)), PACED_CONNECTIONS)
+    probe = wrk(url, 3, lua(work, token, int(period_ms), kind), PACED_CONNECTIONS)
     pause = max(int(period_ms - probe["mean"]), 0)
-    return wrk(url, 15, lua(work, token, pause), PACED_CONNECTIONS)
+    return wrk(url, 15, lua(work, token, pause, kind), PACED_CONNECTIONS)
+
+
+def loan_ids(db_file: Path, limit: int = 2000) -> list[str]:
+    with sqlite3.connect(db_file) as conn:
+        return [row[0] for row in conn.execute("SELECT loan_id FROM loan LIMIT ?", (limit,))]
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -159,12 +184,22 @@ def main() -> None:
         paced_run = paced(url, work, token)
         if max_run["bad"] or paced_run["bad"]:
             raise SystemExit("registrations were refused during the benchmark")
+        (work / "loans.txt").write_text("\n".join(loan_ids(work / "claims.db")) + "\n")
+        base = f"http://127.0.0.1:{port}"
+        status_max = wrk(base, 10, lua(work, token, 0, "status"))
+        status_paced = paced(base, work, token, "status")
+        if status_max["bad"] or status_paced["bad"]:
+            raise SystemExit("status reports were refused during the benchmark")
         print(f"api.register_loan.p50_ms: {paced_run['p50']:.1f} ms")
         print(f"api.register_loan.p99_ms: {paced_run['p99']:.1f} ms")
         print(f"api.register_loan.paced_rps: {paced_run['rps']:.0f} req/s")
         print(f"api.register_loan.max_rps: {max_run['rps']:.0f} req/s")
         print(f"api.bare.max_rps: {bare_run['rps']:.0f} req/s")
         print(f"api.register_loan.ratio_to_bare: {max_run['rps'] / bare_run['rps']:.3f} ratio")
+        print(f"api.report_overdue.p50_ms: {status_paced['p50']:.1f} ms")
+        print(f"api.report_overdue.p99_ms: {status_paced['p99']:.1f} ms")
+        print(f"api.report_overdue.paced_rps: {status_paced['rps']:.0f} req/s")
+        print(f"api.report_overdue.max_rps: {status_max['rps']:.0f} req/s")
     finally:
         stop(server)
         stop(bare)

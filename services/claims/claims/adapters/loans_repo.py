@@ -77,16 +77,20 @@ async def by_bank_no(session: AsyncSession, bank_id: str, bank_loan_no: str) -> 
     return (_row_to_loan(row), row.request_hash) if row else None
 
 
+_GET = select(T).where(T.c.loan_id == bindparam("loan_id"))
+_GET_LOCKED = _GET.with_for_update()
+_SAVE = update(T).where(T.c.loan_id == bindparam("key_loan_id"))  # SET columns come from the parameters
+
+
 async def get(session: AsyncSession, loan_id: str, *, for_update: bool = False) -> Loan | None:
     """One loan; ``for_update`` locks the row on PostgreSQL (SQLite writers are serialised already)."""
-    query = select(T).where(T.c.loan_id == loan_id)
-    row = (await session.execute(query.with_for_update() if for_update else query)).first()
+    row = (await session.execute(_GET_LOCKED if for_update else _GET, {"loan_id": loan_id})).first()
     return _row_to_loan(row) if row else None
 
 
 async def save(session: AsyncSession, ln: Loan, *, source: str, at: datetime) -> None:
     """Write the loan's status fields and append its new status records."""
-    await session.execute(update(T).where(T.c.loan_id == ln.loan_id).values(**_mutable_values(ln)))
+    await session.execute(_SAVE, {"key_loan_id": ln.loan_id, **_mutable_values(ln)})
     if ln.new_records:
         await session.execute(insert(S), [
             {"loan_id": ln.loan_id, "kind": r.kind, "as_of": r.as_of, "amount_fen": r.amount_fen,

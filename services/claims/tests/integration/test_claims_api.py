@@ -2,7 +2,10 @@
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from xinyidai_shared.events import CompensationBlocked, CompensationPaid
+
+from claims.adapters.tables import messaging
 
 from .helpers import CZJ, JRJ, LG, admit, bank_headers, build, deliver, loan_body, seed_good_standing, uscc
 from xinyidai_shared.testing import app_client
@@ -172,6 +175,11 @@ async def test_clawback_disqualifies_the_bank_from_claiming(app, client):
     assert refused.status_code == 403
     r = await client.post("/banks/bank-fraud/clawback", headers=CZJ, json={"reason": "forged loan proof"})
     assert r.status_code == 201 and r.json()["may_claim"] is False
+    twice = await client.post("/banks/bank-fraud/clawback", headers=CZJ, json={"reason": "forged loan proof"})
+    assert (twice.status_code, twice.json()["code"]) == (409, "CLAWBACK_ALREADY_ORDERED")
+    async with app.state.runtime.db.read_session() as session:
+        types = [row.type for row in (await session.execute(select(messaging.outbox.c.type))).all()]
+    assert types.count("ClawbackOrdered") == 1
     lid = await loss_loan(app, client, "bank-fraud")
     blocked = await claim_for(client, "bank-fraud", lid)
     assert (blocked.status_code, blocked.json()["code"]) == (403, "BANK_DISQUALIFIED")
@@ -208,3 +216,18 @@ async def test_verification_is_only_for_the_financial_development_bureau(app, cl
     r = await client.post(f"/claims/{claim['claim_id']}/verification", headers=JRJ, json={
         "decision": "reject", "reasons": [{"code": "VERIFICATION_FAILED", "text": "no disbursement record"}]})
     assert r.json()["state"] == "rejected" and r.json()["reasons"][0]["article"] == "Measures art.17.2"
+
+
+async def test_claims_and_batches_are_listed_by_state_and_a_bank_sees_only_its_own(app, client):
+    mine = await approved(app, client, "bank-list-a")
+    lid = await loss_loan(app, client, "bank-list-b")
+    theirs = (await claim_for(client, "bank-list-b", lid)).json()
+    own = (await client.get("/claims", headers=bank_headers("bank-list-a"))).json()
+    assert [c["claim_id"] for c in own] == [mine["claim_id"]]
+    approved_ids = [c["claim_id"] for c in (await client.get("/claims", params={"state": "approved"}, headers=LG)).json()]
+    assert mine["claim_id"] in approved_ids and theirs["claim_id"] not in approved_ids
+    forbidden = await client.get(f"/claims/{theirs['claim_id']}", headers=bank_headers("bank-list-a"))
+    assert (forbidden.status_code, forbidden.json()["code"]) == (403, "NOT_YOUR_CLAIM")
+    batches = (await client.get("/batches", headers=JRJ)).json()
+    assert {b["state"] for b in batches} >= {"done", "open"}
+    assert (await client.get("/batches", headers=bank_headers("bank-list-a"))).status_code == 403
