@@ -112,7 +112,7 @@ def _text(raw: dict[str, Any], name: str, *, required: bool) -> str | None:
         if required:
             raise RecordRejected(name, "FIELD_REQUIRED", f"{name} is required")
         return None
-    if not isinstance(value, str) or len(value) > MAX_ID_LENGTH or not value.strip():
+    if not isinstance(value, str) or len(value) > MAX_ID_LENGTH or not value.strip() or "\x00" in value:
         raise RecordRejected(name, "FIELD_INVALID", f"{name} must be a text of 1-{MAX_ID_LENGTH} characters")
     return value
 
@@ -276,5 +276,6 @@ def content_hash(uscc: str, source: str, period: int, fields: dict[str, Any]) ->
 
     ``fields`` is built in a fixed order per record kind, so its values alone identify the content.
     """
-    text = repr((uscc, source, period, *fields.values()))
+    # NUL never occurs inside a value (texts refuse it), so joining on it cannot make two contents collide.
+    text = "\x00".join(map(str, (uscc, source, period, *fields.values())))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
