@@ -47,7 +47,12 @@ async def bank_ranking(request: Request, period: str = Query(...), principal: Pr
     return statistics.ranked(rows)
 
 
-@router.post("/banks/{bank_id}/status-files")
+CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}, "example": (
+    "bank_loan_no,as_of,days_past_due,overdue_principal,category,repaid,repayment_ref,settled\n"
+    "ICBC-001,2026-10-31,35,20000.00,special_mention,,,\n")}}}}
+
+
+@router.post("/banks/{bank_id}/status-files", openapi_extra=CSV_BODY)
 async def upload_status_file(bank_id: str, request: Request, month: str = Query(..., description="YYYY-MM"),
                              principal: Principal = Depends(require(Role.BANK))) -> JSONResponse:
     """Monthly bulk status report (CSV body) for all of a bank's loans; bad rows are reported, good rows apply."""
