@@ -22,6 +22,17 @@ class StoredAccount:
 
 
 @dataclass(frozen=True)
+class StoredDue:
+    """An amount due to the fund as stored (its receivable account must hold exactly what is outstanding)."""
+
+    id: str
+    kind: str
+    party: str
+    amount_fen: int
+    settled_fen: int
+
+
+@dataclass(frozen=True)
 class StoredBank:
     """A bank's cap row as the database keeps it."""
 
@@ -75,9 +86,14 @@ def check_journal(transfers: list[Transfer]) -> list[str]:
 
 
 def check_stored_balances(transfers: list[Transfer], accounts: Iterable[StoredAccount]) -> list[str]:
-    """Every stored running total equals the journal's sum (and no journal account is missing)."""
+    """Every stored running total equals the journal's sum (and no journal account is missing); the stored
+    totals also balance among themselves (total debits = total credits: the trial balance)."""
     expected = recompute_balances(transfers)
+    accounts = list(accounts)
     problems = []
+    debits, credits = sum(a.debits_posted_fen for a in accounts), sum(a.credits_posted_fen for a in accounts)
+    if debits != credits:
+        problems.append(f"trial balance is off: debits {debits} != credits {credits}")
     seen = set()
     for account in accounts:
         seen.add(account.code)
@@ -117,17 +133,34 @@ def check_caps(
     return problems
 
 
+def check_dues(transfers: list[Transfer], dues: Iterable[StoredDue]) -> list[str]:
+    """Each receivable account holds exactly the outstanding part of its dues, and no due is overpaid."""
+    balances = balances_by_code(transfers)
+    outstanding: dict[str, int] = defaultdict(int)
+    problems = []
+    for due in dues:
+        if not 0 <= due.settled_fen <= due.amount_fen:
+            problems.append(f"due {due.id} settled {due.settled_fen} of {due.amount_fen}")
+        outstanding[f"due:{due.kind}:{due.party}"] += due.amount_fen - due.settled_fen
+    for code in sorted(set(outstanding) | {c for c in balances if c.startswith("due:")}):
+        if balances.get(code, 0) != outstanding.get(code, 0):
+            problems.append(f"receivable {code} holds {balances.get(code, 0)} but its dues leave {outstanding.get(code, 0)} outstanding")
+    return problems
+
+
 def check_all(
     transfers: list[Transfer],
     accounts: Iterable[StoredAccount],
     banks: Iterable[StoredBank],
     compensations: Iterable[StoredCompensation],
+    dues: Iterable[StoredDue] = (),
 ) -> list[str]:
     """All invariants at once."""
     return (
         check_journal(transfers)
         + check_stored_balances(transfers, accounts)
         + check_caps(transfers, banks, compensations)
+        + check_dues(transfers, dues)
     )
 
 

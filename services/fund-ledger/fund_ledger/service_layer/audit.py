@@ -14,9 +14,9 @@ from xinyidai_shared.clock import SHANGHAI, business_date
 from xinyidai_shared.money import format_fen
 
 from ..adapters import books
-from ..adapters.tables import account, bank_position, compensation
+from ..adapters.tables import account, bank_position, compensation, due
 from ..domain.accounts import CASH, Transfer, TransferStatus
-from ..domain.verify import StoredAccount, StoredBank, StoredCompensation, check_all
+from ..domain.verify import StoredAccount, StoredBank, StoredCompensation, StoredDue, check_all
 
 JOURNAL_COLUMNS = ("id", "kind", "status", "created_at", "posted_at", "debit_account", "credit_account", "amount_yuan",
                    "bank_id", "claim_id", "loan_id", "due_id", "reverses", "memo")
@@ -44,7 +44,8 @@ async def violations(session: AsyncSession) -> list[str]:
     banks = [StoredBank(r.bank_id, r.cap_fen, r.committed_fen, r.paid_fen) for r in (await session.execute(select(bank_position))).all()]
     comps = [StoredCompensation(r.claim_id, r.bank_id, r.amount_fen, r.status, r.transfer_id)
              for r in (await session.execute(select(compensation))).all()]
-    return check_all(transfers, accounts, banks, comps)
+    dues = [StoredDue(r.id, r.kind, r.party, r.amount_fen, r.settled_fen) for r in (await session.execute(select(due))).all()]
+    return check_all(transfers, accounts, banks, comps, dues)
 
 
 def _cash_delta(t: Transfer) -> int:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from xinyidai_shared.errors import Invalid, NotFound
+from xinyidai_shared.money import apply_fraction
 
 from ..adapters.tables import account, bank_position, compensation, due, loan_exposure, transfer
 from ..domain.accounts import CASH, normal_balance, normal_side
@@ -122,7 +123,7 @@ async def leverage(session: AsyncSession) -> dict:
     outstanding = int(outstanding)
     ratio = None
     if cash > 0:
-        # Exact decimal text to four places, half up, without floats.
-        scaled = (outstanding * 10_000 * 2 + cash) // (cash * 2)
+        # Exact decimal text to four places, rounded by the system's one rule, without floats.
+        scaled = apply_fraction(outstanding, 10_000, cash)
         ratio = f"{scaled // 10_000}.{scaled % 10_000:04d}"
     return {"covered_principal_outstanding_fen": outstanding, "covered_loans": loans, "cash_fen": cash, "leverage": ratio}

@@ -18,7 +18,7 @@ from fund_ledger.domain.accounts import (
     reversal_of,
 )
 from fund_ledger.domain.queue import Waiting, payable_now
-from fund_ledger.domain.verify import StoredAccount, StoredBank, StoredCompensation, check_all
+from fund_ledger.domain.verify import StoredAccount, StoredBank, StoredCompensation, StoredDue, check_all
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -95,7 +95,10 @@ def test_verify_reports_negative_cash_duplicate_ids_and_broken_cap():
 def test_verify_reports_stored_total_that_differs_from_journal():
     transfers = [deposit("d1", 1000)]
     accounts = [StoredAccount(CASH, 999, 0), StoredAccount(CAPITAL_INITIAL, 0, 1000)]
-    assert check_all(transfers, accounts, [], []) == ["account cash stores (999, 0) but the journal sums to (1000, 0)"]
+    assert check_all(transfers, accounts, [], []) == [
+        "trial balance is off: debits 999 != credits 1000",
+        "account cash stores (999, 0) but the journal sums to (1000, 0)",
+    ]
 
 
 def test_verify_reports_paid_compensation_without_posted_transfer():
@@ -103,3 +106,23 @@ def test_verify_reports_paid_compensation_without_posted_transfer():
     comps = [StoredCompensation("c1", "b1", 5, "paid", "p1")]
     banks = [StoredBank("b1", cap_fen=None, committed_fen=5, paid_fen=5)]
     assert check_all([pending], [], banks, comps) == ["compensation c1 is paid without a posted transfer"]
+
+
+def test_verify_reports_receivable_that_disagrees_with_its_dues():
+    at = T0
+    owed = Transfer("due-1", TransferKind.CONTRIBUTION_DUE, "due:contribution:b1", "income:contribution", 500, created_at=at, posted_at=at)
+    paid = Transfer("pay-1", TransferKind.CONTRIBUTION_PAYMENT, CASH, "due:contribution:b1", 200, created_at=at, posted_at=at)
+    accounts = [StoredAccount("due:contribution:b1", 500, 200), StoredAccount("income:contribution", 0, 500), StoredAccount(CASH, 200, 0)]
+    sound = [StoredDue("contribution:r1", "contribution", "b1", 500, 200)]
+    assert check_all([owed, paid], accounts, [], [], sound) == []
+    wrong = [StoredDue("contribution:r1", "contribution", "b1", 500, 100)]
+    assert check_all([owed, paid], accounts, [], [], wrong) == [
+        "receivable due:contribution:b1 holds 300 but its dues leave 400 outstanding"
+    ]
+
+
+def test_verify_reports_stored_totals_that_do_not_balance():
+    transfers = [deposit("d1", 1000)]
+    accounts = [StoredAccount(CASH, 1000, 0), StoredAccount(CAPITAL_INITIAL, 0, 999)]
+    problems = check_all(transfers, accounts, [], [])
+    assert problems[0] == "trial balance is off: debits 1000 != credits 999"
