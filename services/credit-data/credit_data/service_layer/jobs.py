@@ -7,9 +7,13 @@ leaves half a batch. Enterprises touched by the file are queued and rated once, 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -25,6 +29,7 @@ from ..domain.records import FeedRecord, RecordRejected, validate_record
 from .rating import rerate
 
 log = logging.getLogger(__name__)
+YIELD_EVERY = 250
 
 
 async def claim_next(runtime: Runtime) -> Any:
@@ -47,38 +52,55 @@ async def requeue_interrupted(runtime: Runtime) -> None:
         await uow.commit()
 
 
-async def _apply_batch(runtime: Runtime, row: Any, lines: list[tuple[int, Any]], cap: int, today: date) -> None:
+@dataclass
+class _Checked:
+    """One batch of a file after validation: the good records, the refused lines, the last line number."""
+
+    records: list[FeedRecord] = field(default_factory=list)
+    rejections: list[dict[str, Any]] = field(default_factory=list)
+    last_line: int = 0
+
+
+async def _check_batch(lines: Iterator[tuple[int, Any]], row: Any, size: int, today: date) -> _Checked | None:
+    """Read and validate up to ``size`` lines, giving the event loop a turn every few hundred lines so
+    the previous batch's database work (in the driver's thread) goes on meanwhile. None at end of file."""
     allowed = frozenset(filter(None, row.sources.split(",")))
-    records: list[FeedRecord] = []
-    rejections: list[dict[str, Any]] = []
-    for number, item in lines:
+    checked = _Checked()
+    for count, (number, item) in enumerate(islice(lines, size), start=1):
+        checked.last_line = number
+        if count % YIELD_EVERY == 0:
+            await asyncio.sleep(0)
         if isinstance(item, LineProblem):
-            rejections.append({"line": number, "source_record_id": None, "field": item.field, "code": item.code, "reason": item.reason})
+            checked.rejections.append({"line": number, "source_record_id": None, "field": item.field, "code": item.code, "reason": item.reason})
             continue
         try:
-            records.append(validate_record(item, provider=row.org_id, allowed_sources=allowed, today=today))
+            checked.records.append(validate_record(item, provider=row.org_id, allowed_sources=allowed, today=today))
         except RecordRejected as error:
             rid = item.get("source_record_id")
             rid = rid[:64] if isinstance(rid, str) else None
-            rejections.append({"line": number, "source_record_id": rid, "field": error.field, "code": error.code, "reason": error.reason})
+            checked.rejections.append({"line": number, "source_record_id": rid, "field": error.field, "code": error.code, "reason": error.reason})
+    return checked if checked.last_line else None
+
+
+async def _store_batch(runtime: Runtime, row: Any, checked: _Checked, cap: int) -> None:
+    """Store one validated batch with the job's counters and ``lines_done``, in one transaction."""
     async with runtime.uow() as uow:
-        now = utcnow()
-        stored = await store_records(uow.session, row.org_id, records, now=now, job_id=row.id)
+        stored = await store_records(uow.session, row.org_id, checked.records, now=utcnow(), job_id=row.id)
         await ratings_repo.mark_dirty(uow.session, stored.touched)
         counters = (await uow.session.execute(select(job.c.rejected).where(job.c.id == row.id))).one()
         room = max(0, cap - counters.rejected)
-        if rejections and room:
-            await uow.session.execute(insert(job_rejection), [r | {"job_id": row.id} for r in rejections[:room]])
+        if checked.rejections and room:
+            await uow.session.execute(insert(job_rejection), [r | {"job_id": row.id} for r in checked.rejections[:room]])
         c = job.c
         await uow.session.execute(
             update(job)
             .where(c.id == row.id)
             .values(
-                lines_done=lines[-1][0],
+                lines_done=checked.last_line,
                 accepted=c.accepted + stored.count("accepted"),
                 unchanged=c.unchanged + stored.count("unchanged"),
                 superseded=c.superseded + stored.count("superseded"),
-                rejected=c.rejected + len(rejections),
+                rejected=c.rejected + len(checked.rejections),
             )
         )
         await uow.commit()
@@ -100,21 +122,28 @@ async def rate_dirty(runtime: Runtime, job_id: str | None) -> int:
 
 
 async def ingest_file(runtime: Runtime, row: Any) -> None:
-    """Read the job's file from after its last committed line to the end, a batch per transaction."""
+    """Read the job's file from after its last committed line to the end, a batch per transaction.
+
+    Batches are stored strictly in order (a key repeated in a later batch must see the earlier one), while
+    the next batch is read and validated as the previous one is being written.
+    """
     settings = runtime.settings
     size, cap = settings.job_batch_size, settings.job_max_stored_rejections  # type: ignore[attr-defined]
-    batch: list[tuple[int, Any]] = []
     today = business_date(utcnow())
-    with open(row.file_path, "rb") as stream:
-        for number, item in read_feed(stream, row.format, row.encoding):
-            if number <= row.lines_done:
-                continue
-            batch.append((number, item))
-            if len(batch) >= size:
-                await _apply_batch(runtime, row, batch, cap, today)
-                batch = []
-        if batch:
-            await _apply_batch(runtime, row, batch, cap, today)
+    writing: asyncio.Task | None = None
+    try:
+        with open(row.file_path, "rb") as stream:
+            lines = ((n, item) for n, item in read_feed(stream, row.format, row.encoding) if n > row.lines_done)
+            while (checked := await _check_batch(lines, row, size, today)) is not None:
+                if writing is not None:
+                    await writing
+                writing = asyncio.create_task(_store_batch(runtime, row, checked, cap))
+        if writing is not None:
+            await writing
+    finally:
+        if writing is not None and not writing.done():
+            writing.cancel()
+            await asyncio.gather(writing, return_exceptions=True)
 
 
 async def run_feed_job(runtime: Runtime, row: Any) -> None:
