@@ -106,6 +106,13 @@ async def record_by_ref(session: AsyncSession, loan_id: str, ref: str) -> Any | 
     return (await session.execute(select(S).where(S.c.loan_id == loan_id, S.c.ref == ref))).first()
 
 
+async def active_numbers(session: AsyncSession, bank_id: str, *, issued_to: date) -> list[str]:
+    """The bank's own numbers of its active loans issued on or before a date."""
+    query = select(T.c.bank_loan_no).where(T.c.bank_id == bank_id, T.c.state == LoanState.ACTIVE.value,
+                                           T.c.issued_on <= issued_to)
+    return list((await session.execute(query)).scalars())
+
+
 async def count_for_enterprise(session: AsyncSession, uscc: str, *, registered_before: datetime | None = None) -> int:
     """How many loans of this enterprise the registry holds (any bank, counted up to 10), optionally earlier ones.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import orjson
@@ -23,6 +23,7 @@ from xinyidai_shared.uow import UnitOfWork
 from claims.adapters import loans_repo
 from claims.adapters.tables import status_file as SF
 from claims.domain.classification import Category
+from claims.domain.dates import add_months
 from claims.domain.loan import Loan, LoanState
 
 from .deps import Deps
@@ -108,9 +109,10 @@ async def ingest(uow: UnitOfWork, deps: Deps, *, bank_id: str, month: str, conte
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Invalid("STATUS_FILE_ENCODING", "the status file must be UTF-8 text") from None
-    accepted, errors = 0, []
+    accepted, errors, seen = 0, [], set()
     for line, row in enumerate(_read(text), start=2):
         no = _cell(row, "bank_loan_no")
+        seen.add(no)
         found = await loans_repo.by_bank_no(uow.session, bank_id, no) if no else None
         if found is None:
             errors.append({"line": line, "bank_loan_no": no, "code": "LOAN_UNKNOWN", "detail": f"no loan {no!r}"})
@@ -125,8 +127,13 @@ async def ingest(uow: UnitOfWork, deps: Deps, *, bank_id: str, month: str, conte
         for event in loan.events:
             uow.publish(event)
         accepted += 1
+    # One file covers all of the bank's loans: active loans issued by the month's end that it left out
+    # are listed so the bank can complete its report.
+    month_end = add_months(date.fromisoformat(f"{month}-01"), 1) - timedelta(days=1)
+    missing = sorted(set(await loans_repo.active_numbers(uow.session, bank_id, issued_to=month_end)) - seen)
     report = {"file_id": deps.mint("sf"), "bank_id": bank_id, "month": month, "accepted": accepted,
-              "rejected": len(errors), "errors": errors}
+              "rejected": len(errors), "errors": errors, "not_reported": len(missing),
+              "not_reported_loans": missing[:100]}
     await uow.session.execute(insert(SF).values(
         file_id=report["file_id"], bank_id=bank_id, month=month, file_hash=file_hash, accepted=accepted,
         rejected=len(errors), report=orjson.dumps(report).decode(), received_at=deps.now()))

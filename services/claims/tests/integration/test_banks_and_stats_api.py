@@ -49,7 +49,7 @@ async def test_interest_income_is_reported_once_per_year_and_published(app, clie
 async def test_monthly_status_file_applies_good_rows_and_reports_each_bad_one(app, client):
     await admit(client, "bank-sf")
     headers = bank_headers("bank-sf")
-    for no in ("SF-1", "SF-2", "SF-3"):
+    for no in ("SF-1", "SF-2", "SF-3", "SF-4"):
         assert (await client.post("/loans", headers=headers, json=loan_body(uscc(), no))).status_code == 201
     csv_text = (
         "bank_loan_no,as_of,days_past_due,overdue_principal,category,repaid,repayment_ref,settled\n"
@@ -66,6 +66,7 @@ async def test_monthly_status_file_applies_good_rows_and_reports_each_bad_one(ap
     assert (report["accepted"], report["rejected"]) == (2, 3)
     assert [(e["line"], e["code"]) for e in report["errors"]] == [(4, "VALUE_INVALID"), (5, "LOAN_UNKNOWN"),
                                                                    (6, "AS_OF_OUTSIDE_MONTH")]
+    assert (report["not_reported"], report["not_reported_loans"]) == (1, ["SF-4"])
     again = await client.post("/banks/bank-sf/status-files", params={"month": "2026-10"}, headers=headers,
                               content=csv_text.encode())
     assert again.status_code == 200 and again.json() == report

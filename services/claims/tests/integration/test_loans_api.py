@@ -123,3 +123,10 @@ async def test_enterprise_standing_answers_for_a_past_date(app, client):
     before = (await client.get(f"/enterprises/{code}/standing", params={"on": "2026-01-31"}, headers=LG)).json()
     after = (await client.get(f"/enterprises/{code}/standing", params={"on": "2026-02-01"}, headers=LG)).json()
     assert (before["listed"], after["listed"], after["grade"], after["sme_size"]) == (False, True, "A", "small")
+
+
+async def test_openapi_documents_every_route_with_its_summary(client):
+    spec = (await client.get("/openapi.json")).json()
+    overdue = spec["paths"]["/loans/{loan_id}/overdue"]["post"]
+    assert overdue["summary"].startswith("Report days past due")
+    assert "requestBody" in overdue and "text/csv" in spec["paths"]["/banks/{bank_id}/status-files"]["post"]["requestBody"]["content"]
