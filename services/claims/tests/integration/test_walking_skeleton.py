@@ -92,3 +92,16 @@ async def test_idempotency_key_with_another_body_is_refused(app, client):
     other = await client.post("/loans", headers=headers, json=loan_body(code, "KEY-2"))
     assert first.status_code == 201 and replay.json() == first.json()
     assert other.status_code == 409 and other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
+
+
+async def test_payment_for_an_unknown_claim_is_refused_so_the_runner_parks_it(app):
+    import pytest
+    from xinyidai_shared.errors import NotFound
+
+    event = CompensationPaid(claim_id="cl_missing", loan_id="ln_x", bank_id="bank-x", uscc="X", amount_fen=1,
+                             transfer_id="t", paid_at=datetime(2027, 7, 1, tzinfo=UTC))
+    with pytest.raises(NotFound):
+        await deliver(app, event)
+    async with app.state.runtime.db.read_session() as session:
+        inbox = (await session.execute(select(messaging.inbox.c.event_id))).all()
+    assert inbox == []  # the refusal rolled back the inbox row with it: a retry will try again
