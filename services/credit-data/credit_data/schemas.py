@@ -1,4 +1,4 @@
-"""HTTP request and response models of credit-data (money as exact yuan strings via ``Yuan``)."""
+"""HTTP request and response models of credit-data (money as exact yuan strings, never floats)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from xinyidai_shared.money import Yuan
 
 RECORD_EXAMPLE = {
     "source_record_id": "WB-2026-10-0001",
@@ -182,8 +180,3 @@ class LetterRead(BaseModel):
     status: str
     uploaded_at: datetime
     void_reason: str | None = None
-
-
-class ArrearsRead(BaseModel):
-    source: str
-    arrears: Yuan

@@ -20,12 +20,14 @@ from sqlalchemy.exc import IntegrityError
 from xinyidai_shared.auth import Principal, Role, require
 from xinyidai_shared.clock import utcnow
 from xinyidai_shared.errors import Conflict, DomainError, ErrorKind, Invalid, NotFound
+from xinyidai_shared.money import format_fen
 from xinyidai_shared.uow import UnitOfWork, idempotent_replay, idempotent_store
 from xinyidai_shared.web import get_runtime, get_uow
 
 from ..adapters.records_repo import record_history
 from ..adapters.tables import job, job_rejection
 from ..domain.feeds import FORMATS, check_header, normalise_encoding
+from ..domain.periods import format_period
 from ..schemas import RECORD_EXAMPLE, BatchIn, BatchResultRead, ItemResultRead, JobRead, RejectionRead
 from ..service_layer.ingest import push_one, push_records
 
@@ -201,4 +203,21 @@ async def get_record_history(
     """The versions of one of the caller's records that later pushes superseded, oldest first."""
     async with get_runtime(request).db.read_session() as session:
         rows = await record_history(session, principal.org_id, source_record_id)
-    return [{k: v for k, v in row.items() if k not in {"id", "record_id"}} for row in rows]
+    return [_version_view(row) for row in rows]
+
+
+def _version_view(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored version as the API shows records: money as exact yuan text, consumption as decimal text."""
+    view: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in {"id", "record_id"}:
+            continue
+        if key.endswith("_fen"):
+            view[key.removesuffix("_fen")] = None if value is None else format_fen(value)
+        elif key == "consumption_milli":
+            view["consumption"] = None if value is None else f"{value // 1000}.{value % 1000:03d}"
+        elif key == "period":
+            view[key] = format_period(value)
+        else:
+            view[key] = value
+    return view

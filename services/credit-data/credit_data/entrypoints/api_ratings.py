@@ -13,6 +13,7 @@ from sqlalchemy import insert
 from xinyidai_shared.auth import Principal, Role, require
 from xinyidai_shared.clock import SHANGHAI, business_date, utcnow
 from xinyidai_shared.errors import Invalid, NotFound
+from xinyidai_shared.money import format_fen
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
 from xinyidai_shared.web import get_runtime, get_uow
@@ -92,7 +93,8 @@ async def profile_view(session: Any, uscc: str) -> dict[str, Any]:
     profile = build_profile(uscc, records, as_of_period=index_of(today))
     sources = {}
     for name, sp in sorted(profile.sources.items()):
-        view = {k: getattr(sp, k) for k in sp.__slots__ if k != "source"}  # type: ignore[attr-defined]
+        view = {k: getattr(sp, k) for k in sp.__slots__ if k not in {"source", "arrears_fen"}}  # type: ignore[attr-defined]
+        view["arrears"] = format_fen(sp.arrears_fen)
         view["latest_period"] = format_period(sp.latest_period) if sp.latest_period is not None else None
         sources[name] = view
     return {"uscc": uscc, "as_of": today.isoformat(), "sources": sources}

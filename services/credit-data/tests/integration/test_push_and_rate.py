@@ -71,7 +71,7 @@ async def test_resend_is_unchanged_and_correction_supersedes_keeping_history(sql
         assert [r.json()["outcome"] for r in (first, again, fixed)] == ["accepted", "unchanged", "superseded"]
         rid = water(uscc, 2)["source_record_id"]
         history = (await client.get(f"/v1/feeds/records/{rid}/history", headers=WATER)).json()
-        assert [(h["version"], h["amount_due_fen"]) for h in history] == [(1, 36150)]
+        assert [(h["version"], h["amount_due"], h["consumption"]) for h in history] == [(1, "361.50", "120.500")]
 
 
 async def test_batch_keeps_good_records_and_reports_each_bad_one(sqlite_url, tmp_path):
