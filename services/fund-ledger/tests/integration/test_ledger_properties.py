@@ -1,4 +1,4 @@
-"""Stateful property test: random deposits, approvals, recoveries, clawbacks and due payments, with
+"""Stateful property test: random deposits, approvals, recoveries, clawbacks, due payments and reversals, with
 duplicated deliveries, replays under new event ids and recoveries arriving before approvals.
 
 Invariants after every step: the books verify (journal balances, stored totals match, no negative cash,
@@ -19,12 +19,13 @@ from xinyidai_shared.db import Database
 from xinyidai_shared.errors import DomainError
 from xinyidai_shared.uow import UnitOfWork
 
-from fund_ledger.adapters.tables import bank_position, compensation, due, messaging, metadata
+from fund_ledger.adapters.tables import bank_position, compensation, due, messaging, metadata, transfer
 from fund_ledger.adapters import books
 from fund_ledger.domain.accounts import CASH
 from fund_ledger.domain.queue import queue_order
 from fund_ledger.adapters.positions import waiting_queue
 from fund_ledger.service_layer.audit import violations
+from fund_ledger.service_layer.corrections import REVERSIBLE, reverse_transfer
 from fund_ledger.service_layer.handlers import event_handlers
 from fund_ledger.service_layer.money_in import deposit_initial_capital, pay_due, record_fiscal_revenue
 
@@ -154,6 +155,20 @@ class LedgerMachine(RuleBasedStateMachine):
         self.transfers += 1
         tid = f"pay-{self.transfers}"
         self.command(lambda uow: pay_due(uow, due_id=row.id, transfer_id=tid, amount_fen=amount, payer_bank_id=None, rules=RULES))
+
+    @rule(pick=st.integers(0, 50))
+    def reverse_a_cash_in(self, pick):
+        async def candidates():
+            async with self.db.read_session() as s:
+                kinds = [str(k) for k in REVERSIBLE]
+                return (await s.execute(select(transfer.c.id).where(transfer.c.kind.in_(kinds)).order_by(transfer.c.seq))).all()
+
+        rows = self.run(candidates())
+        if not rows:
+            return
+        self.counter += 1
+        target, rid = rows[pick % len(rows)].id, f"rev-{self.counter}"
+        self.command(lambda uow: reverse_transfer(uow, transfer_id=target, reversal_id=rid, reason="booked in error"))
 
     @invariant()
     def books_verify_and_claims_are_paid_once(self):
