@@ -249,7 +249,7 @@ def validate_record(
     """Turn one raw record (JSON object or CSV row) into a ``FeedRecord``, or raise ``RecordRejected``."""
     source_record_id = _text(raw, "source_record_id", required=True)
     source = raw.get("source")
-    if source not in SOURCES:
+    if not isinstance(source, str) or source not in SOURCES:
         raise RecordRejected("source", "SOURCE_INVALID", f"source is one of {', '.join(sorted(SOURCES))}")
     if source not in allowed_sources:
         raise RecordRejected("source", "SOURCE_NOT_ALLOWED", f"provider {provider} may not push {source} records")
