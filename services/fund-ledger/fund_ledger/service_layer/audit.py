@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from xinyidai_shared.clock import SHANGHAI, business_date
+from xinyidai_shared.clock import SHANGHAI, business_date, today_shanghai
 from xinyidai_shared.money import format_fen
 
 from ..adapters import books
@@ -56,8 +56,8 @@ def _cash_delta(t: Transfer) -> int:
     return 0
 
 
-def cash_series(transfers: list[Transfer], year: int) -> list[tuple[date, int]]:
-    """The fund's closing cash for every day of the year (the PDF's chart)."""
+def cash_series(transfers: list[Transfer], year: int, today: date) -> list[tuple[date, int]]:
+    """The fund's closing cash for every day of the year up to ``today`` (the PDF's chart)."""
     start, end = year_bounds(year)
     posted = [t for t in transfers if t.status is TransferStatus.POSTED and t.posted_at is not None]
     balance = sum(_cash_delta(t) for t in posted if t.posted_at < start)
@@ -66,7 +66,7 @@ def cash_series(transfers: list[Transfer], year: int) -> list[tuple[date, int]]:
         if start <= t.posted_at < end:
             moves[business_date(t.posted_at)] += _cash_delta(t)
     series, day = [], date(year, 1, 1)
-    while day.year == year:
+    while day.year == year and (day <= today or not series):
         balance += moves.get(day, 0)
         series.append((day, balance))
         day += timedelta(days=1)
@@ -90,7 +90,7 @@ async def build_audit_pack(session: AsyncSession, year: int) -> AuditPack:
     transfers = await books.all_transfers(session)
     start, end = year_bounds(year)
     in_year = [t for t in transfers if start <= (t.posted_at or t.created_at) < end]
-    series = cash_series(transfers, year)
+    series = cash_series(transfers, year, today_shanghai())
     inflows: dict[str, int] = defaultdict(int)
     outflows: dict[str, int] = defaultdict(int)
     by_bank: dict[str, int] = defaultdict(int)
@@ -106,6 +106,16 @@ async def build_audit_pack(session: AsyncSession, year: int) -> AuditPack:
                 by_bank[t.bank_id] += -delta
     opening = sum(_cash_delta(t) for t in transfers if t.status is TransferStatus.POSTED and t.posted_at < start)
     problems = await violations(session)
+    recognised: dict[str, int] = defaultdict(int)
+    for t in in_year:
+        if t.status is TransferStatus.POSTED and t.debit_account.startswith("due:"):
+            recognised[t.debit_account.split(":")[1]] += t.amount_fen
+    owed_at_end: dict[str, int] = defaultdict(int)
+    for t in transfers:
+        if t.status is TransferStatus.POSTED and t.posted_at < end:
+            for code, sign in ((t.debit_account, 1), (t.credit_account, -1)):
+                if code.startswith("due:"):
+                    owed_at_end[code.split(":")[1]] += sign * t.amount_fen
     statement = {
         "year": year,
         "opening_cash_fen": opening,
@@ -113,6 +123,8 @@ async def build_audit_pack(session: AsyncSession, year: int) -> AuditPack:
         "inflows_fen": dict(sorted(inflows.items())),
         "outflows_fen": dict(sorted(outflows.items())),
         "compensation_by_bank_fen": dict(sorted(by_bank.items())),
+        "dues_recognised_fen": dict(sorted(recognised.items())),
+        "dues_outstanding_at_year_end_fen": {k: v for k, v in sorted(owed_at_end.items()) if v},
         "transfers": len(in_year),
         "lowest_cash_fen": min(v for _, v in series),
         "violations": problems,

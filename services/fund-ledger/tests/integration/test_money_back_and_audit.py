@@ -102,6 +102,8 @@ async def test_audit_pack_has_statement_csv_journal_and_pdf_that_agree(db, uow_f
     year = pack.year
     statement = json.loads(files[f"statement-{year}.json"])
     assert (statement["closing_cash"], statement["violations"]) == ("9700000.00", [])
+    assert statement["outflows"] == {"compensation": "300000.00"}
+    assert statement["compensation_by_bank"] == {"bank-a": "300000.00"}
     rows = list(csv.DictReader(io.StringIO(files[f"journal-{year}.csv"].decode())))
     assert [(r["kind"], r["amount_yuan"]) for r in rows] == [("initial_capital", "10000000.00"), ("compensation", "300000.00")]
     assert files[f"report-{year}.pdf"].startswith(b"%PDF")
