@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from xinyidai_shared.clock import utcnow
 from xinyidai_shared.events import ClawbackOrdered, CompensationBlocked, Envelope, RecoveryReported
 from xinyidai_shared.uow import UnitOfWork
 
 from ..adapters import books, dues, positions
-from ..adapters.tables import bank_position, recovery
+from ..adapters.tables import bank_position, compensation, recovery
 from .compensation import pay_waiting
 from .recoveries import owe, settle_awaiting_recoveries
 from .rules import LedgerRules
@@ -53,7 +53,11 @@ async def handle_clawback_ordered(uow: UnitOfWork, event: ClawbackOrdered, envel
         ))
     # The voided claims may have held the queue's head: whoever is next may be payable now.
     await pay_waiting(uow, rules)
-    owed = bank.paid_fen - bank.clawed_back_fen
+    # Recovery shares already owed on this bank's claims are part of what it pays back; count them once.
+    shared = (await session.execute(
+        select(func.coalesce(func.sum(compensation.c.recovery_shared_fen), 0)).where(compensation.c.bank_id == event.bank_id)
+    )).scalar_one()
+    owed = bank.paid_fen - int(shared) - bank.clawed_back_fen
     if owed > 0:
         await session.execute(
             update(bank_position).where(bank_position.c.bank_id == event.bank_id)

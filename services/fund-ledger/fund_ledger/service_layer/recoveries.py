@@ -9,7 +9,7 @@ from xinyidai_shared.clock import today_shanghai, utcnow
 from xinyidai_shared.uow import UnitOfWork
 
 from ..adapters import books, dues, positions
-from ..adapters.tables import compensation, recovery
+from ..adapters.tables import bank_position, compensation, recovery
 from ..domain.accounts import INCOME_CLAWBACK, INCOME_RECOVERY, Transfer, TransferKind, due_account
 from ..domain.policy import recovery_share
 from .rules import LedgerRules
@@ -31,8 +31,12 @@ async def settle_awaiting_recoveries(uow: UnitOfWork, claim_id: str, rules: Ledg
         )
     ).all()
     shared = comp.recovery_shared_fen
+    disqualified = (await session.execute(
+        select(bank_position.c.disqualified).where(bank_position.c.bank_id == comp.bank_id)
+    )).scalar_one_or_none()
     for rec in waiting:
-        paid = comp.amount_fen if comp.status == "paid" else 0
+        # After a clawback the whole compensation is owed back, so a later recovery owes the fund nothing more.
+        paid = comp.amount_fen if comp.status == "paid" and not disqualified else 0
         share = recovery_share(
             recovered_fen=rec.recovered_fen, costs_fen=rec.costs_fen, compensation_paid_fen=paid,
             principal_at_loss_fen=comp.principal_at_loss_fen, already_shared_fen=shared,

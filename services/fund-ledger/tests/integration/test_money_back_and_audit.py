@@ -118,3 +118,14 @@ async def test_clawback_that_voids_the_queue_head_lets_the_next_claim_be_paid(db
     await deliver(uow_factory, approved("clm-small", bank_id="bank-b", principal_fen=100 * YUAN, minute=2))  # 30 waits behind
     events = await deliver(uow_factory, clawback("bank-a"))
     assert [(e.type, e.payload["claim_id"]) for e in events] == [("CompensationBlocked", "clm-big"), ("CompensationPaid", "clm-small")]
+
+
+async def test_clawback_counts_recovery_shares_once_and_later_recoveries_owe_nothing(db, uow_factory):
+    await capital(uow_factory, 10_000_000 * YUAN)
+    await deliver(uow_factory, approved("clm-f", principal_fen=1_000_000 * YUAN))  # 300k paid
+    await deliver(uow_factory, recovered("clm-f", "rec-before", recovered_fen=100_000 * YUAN))  # 30k share due
+    await deliver(uow_factory, clawback(clawback_id="cb-f"))
+    await deliver(uow_factory, recovered("clm-f", "rec-after", recovered_fen=100_000 * YUAN))
+    assert await dues_of(db, "bank-a") == {"recovery:rec-before": 30_000 * YUAN, "clawback:cb-f": 270_000 * YUAN}
+    async with db.read_session() as s:
+        assert await violations(s) == []
