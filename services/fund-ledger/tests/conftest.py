@@ -17,6 +17,7 @@ from xinyidai_shared.uow import UnitOfWork
 from fund_ledger.adapters.tables import messaging
 from fund_ledger.app import MIGRATIONS
 from fund_ledger.domain.policy import profile_named
+from fund_ledger.service_layer.audit import violations
 from fund_ledger.service_layer.rules import LedgerRules
 
 YUAN = 100
@@ -31,7 +32,11 @@ async def db(db_url):
     database = Database(db_url)
     await upgrade_to_head(database, MIGRATIONS)
     yield database
+    # Done-when of issue 5: `verify` passes after every test's own scenario.
+    async with database.read_session() as session:
+        problems = await violations(session)
     await database.dispose()
+    assert problems == [], f"books do not verify after this test: {problems}"
 
 
 @pytest.fixture
@@ -93,3 +98,6 @@ async def api(db_url):
 
             client.as_org = as_org
             yield client
+        async with app.state.runtime.db.read_session() as session:
+            problems = await violations(session)
+    assert problems == [], f"books do not verify after this test: {problems}"

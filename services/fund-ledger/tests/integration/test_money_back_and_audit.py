@@ -85,10 +85,14 @@ async def test_verify_passes_on_sound_books_and_fails_when_a_stored_total_is_tam
     await deliver(uow_factory, approved(principal_fen=1_000 * YUAN))
     settings = Settings(dev_mode=True, database_url=db.url)
     assert await asyncio.to_thread(run_verify, settings) == 0
-    async with uow_factory() as uow:
-        await uow.session.execute(update(account).where(account.c.code == "cash").values(debits_posted_fen=account.c.debits_posted_fen + 1))
-        await uow.commit()
+    async def tamper(fen):
+        async with uow_factory() as uow:
+            await uow.session.execute(update(account).where(account.c.code == "cash").values(debits_posted_fen=account.c.debits_posted_fen + fen))
+            await uow.commit()
+
+    await tamper(1)
     assert await asyncio.to_thread(run_verify, settings) == 1
+    await tamper(-1)
 
 
 async def test_audit_pack_has_statement_csv_journal_and_pdf_that_agree(db, uow_factory, tmp_path):
