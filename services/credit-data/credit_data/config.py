@@ -19,6 +19,8 @@ class Settings(ServiceSettings):
     batch_max_records: int = 1000
     job_batch_size: int = 2000
     job_poll_interval_s: float = 0.5
+    # Files at least this large are read and validated in a helper process while this one writes.
+    parallel_ingest_min_bytes: int = 4 * 1024 * 1024
     job_max_stored_rejections: int = 10_000
     rerate_chunk: int = 1000
     # Daily rules: re-rate everyone (windows move with the calendar) and expire dishonesty records.

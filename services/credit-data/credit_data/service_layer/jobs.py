@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -24,8 +24,9 @@ from xinyidai_shared.runtime import Runtime
 from ..adapters import ratings_repo
 from ..adapters.records_repo import store_records
 from ..adapters.tables import job, job_rejection
-from ..domain.feeds import LineProblem, read_feed
-from ..domain.records import FeedRecord, RecordRejected, validate_record
+from ..domain.feeds import read_feed
+from ..domain.records import FeedRecord
+from .feed_reader import batches_from_helper, check_line
 from .rating import rerate
 
 log = logging.getLogger(__name__)
@@ -64,22 +65,30 @@ class _Checked:
 async def _check_batch(lines: Iterator[tuple[int, Any]], row: Any, size: int, today: date) -> _Checked | None:
     """Read and validate up to ``size`` lines, giving the event loop a turn every few hundred lines so
     the previous batch's database work (in the driver's thread) goes on meanwhile. None at end of file."""
-    allowed = frozenset(filter(None, row.sources.split(",")))
+    job = {"provider": row.org_id, "allowed": frozenset(filter(None, row.sources.split(","))), "today": today}
     checked = _Checked()
     for count, (number, item) in enumerate(islice(lines, size), start=1):
         checked.last_line = number
         if count % YIELD_EVERY == 0:
             await asyncio.sleep(0)
-        if isinstance(item, LineProblem):
-            checked.rejections.append({"line": number, "source_record_id": None, "field": item.field, "code": item.code, "reason": item.reason})
-            continue
-        try:
-            checked.records.append(validate_record(item, provider=row.org_id, allowed_sources=allowed, today=today))
-        except RecordRejected as error:
-            rid = item.get("source_record_id")
-            rid = rid[:64] if isinstance(rid, str) else None
-            checked.rejections.append({"line": number, "source_record_id": rid, "field": error.field, "code": error.code, "reason": error.reason})
+        result = check_line(number, item, **job)
+        if isinstance(result, dict):
+            checked.rejections.append(result)
+        else:
+            checked.records.append(result)
     return checked if checked.last_line else None
+
+
+async def _checked_batches(runtime: Runtime, row: Any, size: int, today: date) -> AsyncIterator[_Checked]:
+    """The job's file as validated batches: read in a helper process when the file is large."""
+    if row.size_bytes >= runtime.settings.parallel_ingest_min_bytes:  # type: ignore[attr-defined]
+        async for records, rejections, last in batches_from_helper(row, size=size, today=today):
+            yield _Checked([FeedRecord(*values) for values in records], rejections, last)
+        return
+    with open(row.file_path, "rb") as stream:
+        lines = ((n, item) for n, item in read_feed(stream, row.format, row.encoding) if n > row.lines_done)
+        while (checked := await _check_batch(lines, row, size, today)) is not None:
+            yield checked
 
 
 async def _store_batch(runtime: Runtime, row: Any, checked: _Checked, cap: int) -> None:
@@ -132,12 +141,10 @@ async def ingest_file(runtime: Runtime, row: Any) -> None:
     today = business_date(utcnow())
     writing: asyncio.Task | None = None
     try:
-        with open(row.file_path, "rb") as stream:
-            lines = ((n, item) for n, item in read_feed(stream, row.format, row.encoding) if n > row.lines_done)
-            while (checked := await _check_batch(lines, row, size, today)) is not None:
-                if writing is not None:
-                    await writing
-                writing = asyncio.create_task(_store_batch(runtime, row, checked, cap))
+        async for checked in _checked_batches(runtime, row, size, today):
+            if writing is not None:
+                await writing
+            writing = asyncio.create_task(_store_batch(runtime, row, checked, cap))
         if writing is not None:
             await writing
     finally:
