@@ -66,7 +66,7 @@ function request()
   local body = string.format('{"bank_loan_no":"%%s-%%d","uscc":"%%s","principal":"500000.00","annual_rate":"3.85",' ..
     '"issued_on":"2026-03-02","matures_on":"2027-03-02","purpose":"working capital","purpose_category":"working_capital",' ..
     '"loan_type":"pure_credit","through_platform":true,"first_loan":true}', prefix, counter, uscc)
-  return wrk.format("POST", "/loans", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %(token)s"}, body)
+  return wrk.format("POST", "/v1/loans", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %(token)s"}, body)
 end
 '''
 
@@ -80,7 +80,7 @@ function request()
   counter = counter + 1
   local loan = loans[(counter %% #loans) + 1]
   local body = string.format('{"days_past_due":%%d,"overdue_principal":"1000.00","as_of":"2027-06-30"}', (counter %% 300) + 1)
-  return wrk.format("POST", "/loans/" .. loan .. "/overdue",
+  return wrk.format("POST", "/v1/loans/" .. loan .. "/overdue",
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %(token)s"}, body)
 end
 '''
@@ -176,7 +176,7 @@ def main() -> None:
     port, bare_port = free_port(), free_port()
     server = serve(["claims.app:create_app", "--factory"], port, env, Path.cwd())
     bare = serve(["bare_app:app", "--app-dir", str(work)], bare_port, env, work)
-    url = f"http://127.0.0.1:{port}/loans"
+    url = f"http://127.0.0.1:{port}/v1/loans"
     try:
         wrk(url, 3, lua(work, token, 0))  # warm-up
         bare_run = wrk(f"http://127.0.0.1:{bare_port}/bare", 10)

@@ -70,10 +70,10 @@ async def enterprise_to_claim(c: httpx.AsyncClient, urls: dict[str, str], n: int
             "filed_on_time": True} for m in months]  # fmt: skip
     await ok(await c.post(urls["credit-data"] + "/v1/feeds/batch", json={"records": water}, headers=h("water-ly")))
     await ok(await c.post(urls["credit-data"] + "/v1/feeds/batch", json={"records": tax}, headers=h("tax-ly")))
-    wl = urls["whitelist"]
+    wl = urls["whitelist"] + "/v1"
     body = {"uscc": uscc, "name": f"基准企业{n}", "legal_representative": "李四", "industry_code": "C1391", "employees": 40,
             "revenue": "4000000.00", "total_assets": "2000000.00"}  # fmt: skip
-    app_id = (await ok(await c.post(wl + "/v1/applications", json=body, headers=h("dept-industry"))))["id"]
+    app_id = (await ok(await c.post(wl + "/applications", json=body, headers=h("dept-industry"))))["id"]
     for kind in MATERIALS:
         files = {"file": (f"{kind}.pdf", PDF, "application/pdf")}
         await ok(await c.put(f"{wl}/applications/{app_id}/materials/{kind}", files=files, headers=h("dept-industry")))
@@ -86,7 +86,7 @@ async def enterprise_to_claim(c: httpx.AsyncClient, urls: dict[str, str], n: int
     await until(credit_known)
     for step, org in (("credit-check", "fgj-credit"), ("review", "lg-office"), ("conclude", "lg-office")):
         await ok(await c.post(f"{wl}/applications/{app_id}/{step}", json={}, headers=h(org)))
-    cl = urls["claims"]
+    cl = urls["claims"] + "/v1"
 
     async def standing() -> bool:
         view = await ok(await c.get(f"{cl}/enterprises/{uscc}/standing", headers=h(bank)))
@@ -115,8 +115,8 @@ async def run(stack: Stack) -> dict[str, float]:
         await ok(await c.post(urls["fund-ledger"] + "/v1/deposits/initial-capital", json={"transfer_id": "cap-bench", "amount": "10000000.00"}, headers=h("czj")))
         for bank in BANKS:
             docs = {k: "d" for k in ("business_licence", "legal_person_certificate", "code_certificate", "articles_of_association", "tax_registration")}
-            await ok(await c.post(urls["claims"] + "/banks", json={"bank_id": bank, "name": bank, "admitted_on": "2026-01-01", "agreement_ref": "AG", "documents": docs}, headers=h("lg-office")))
-            await ok(await c.post(urls["claims"] + f"/banks/{bank}/products", json={"name": "p", "description": "d", "max_amount": "500000.00", "max_term_months": 24}, headers=h(bank)))
+            await ok(await c.post(urls["claims"] + "/v1/banks", json={"bank_id": bank, "name": bank, "admitted_on": "2026-01-01", "agreement_ref": "AG", "documents": docs}, headers=h("lg-office")))
+            await ok(await c.post(urls["claims"] + f"/v1/banks/{bank}/products", json={"name": "p", "description": "d", "max_amount": "500000.00", "max_term_months": 24}, headers=h(bank)))
 
         async def one(n: int) -> str:
             async with sem:
@@ -125,7 +125,7 @@ async def run(stack: Stack) -> dict[str, float]:
         setup_started = time.monotonic()
         claim_ids = await asyncio.gather(*(one(n) for n in range(CLAIMS)))
         setup_s = time.monotonic() - setup_started
-        cl = urls["claims"]
+        cl = urls["claims"] + "/v1"
         batch = (await ok(await c.get(f"{cl}/claims/{claim_ids[0]}", headers=h(BANKS[0]))))["batch_id"]
         await ok(await c.post(f"{cl}/batches/{batch}/close", headers=h("lg-office")))
 

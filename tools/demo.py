@@ -153,16 +153,16 @@ def lend_and_lose(story: Story, uscc: str, bank: str) -> str:
     story.step("The leading-group office admits the bank; the bank publishes a loan product")
     docs = {k: f"{bank}-{k}" for k in ("business_licence", "legal_person_certificate", "code_certificate", "articles_of_association", "tax_registration")}
     story.call(
-        "POST", "claims", "/banks", "lg-office", expect=(200, 201, 409),
+        "POST", "claims", "/v1/banks", "lg-office", expect=(200, 201, 409),
         json={"bank_id": bank, "name": "中国工商银行凌源支行", "admitted_on": "2026-01-01", "agreement_ref": f"XYD-{bank}", "documents": docs},
     )
     story.call(
-        "POST", "claims", f"/banks/{bank}/products", bank, expect=(200, 201, 409),
+        "POST", "claims", f"/v1/banks/{bank}/products", bank, expect=(200, 201, 409),
         json={"name": "信易贷·纯信用贷", "description": "纯信用流动资金贷款", "max_amount": "3000000.00", "max_term_months": 24},
     )
 
     def listed() -> dict | None:
-        standing = story.call("GET", "claims", f"/enterprises/{uscc}/standing", bank, expect=(200, 404), quiet=True)
+        standing = story.call("GET", "claims", f"/v1/enterprises/{uscc}/standing", bank, expect=(200, 404), quiet=True)
         return standing if standing.get("listed") and standing.get("grade") in {"AAA", "AA", "A"} else None
 
     story.until("the recommendation to reach claims", listed)
@@ -174,15 +174,15 @@ def lend_and_lose(story: Story, uscc: str, bank: str) -> str:
         "purpose": "流动资金周转", "purpose_category": "working_capital", "loan_type": "pure_credit",
         "through_platform": True, "first_loan": True,
     }  # fmt: skip
-    loan = story.call("POST", "claims", "/loans", bank, json=loan_body, headers={"Idempotency-Key": loan_body["bank_loan_no"]})
+    loan = story.call("POST", "claims", "/v1/loans", bank, json=loan_body, headers={"Idempotency-Key": loan_body["bank_loan_no"]})
     failing = [r for r in loan.get("eligibility", []) if not r.get("passed", r.get("ok", True))]
     story.say(f"    loan {loan['loan_id']} covered={loan['covered']}; rules failing: {failing or 'none'}")
     if not loan["covered"]:
         raise DemoFailed("the demo loan should be covered")
     lid = loan["loan_id"]
     story.step("The enterprise stops paying; the bank reports the loan overdue, then classifies it as loss")
-    story.call("POST", "claims", f"/loans/{lid}/overdue", bank, json={"days_past_due": 1, "overdue_principal": PRINCIPAL, "as_of": issued.isoformat()})
-    story.call("POST", "claims", f"/loans/{lid}/classification", bank, json={"category": "loss", "as_of": issued.isoformat()})
+    story.call("POST", "claims", f"/v1/loans/{lid}/overdue", bank, json={"days_past_due": 1, "overdue_principal": PRINCIPAL, "as_of": issued.isoformat()})
+    story.call("POST", "claims", f"/v1/loans/{lid}/classification", bank, json={"category": "loss", "as_of": issued.isoformat()})
     return lid
 
 
@@ -190,21 +190,21 @@ def claim_and_pay(story: Story, loan_id: str, bank: str) -> dict:
     """Claim, batch review, approval, public notice, payment by the fund."""
     story.step("The bank claims compensation with the art.16 materials")
     claim = story.call(
-        "POST", "claims", "/claims", bank,
+        "POST", "claims", "/v1/claims", bank,
         json={"loan_id": loan_id, "materials": [{"kind": "art11_documents", "ref": "DOC-11"}, {"kind": "loan_proof", "ref": "DOC-LP"}]},
     )
     cid, batch = claim["claim_id"], claim["batch_id"]
     story.say(f"    expected compensation {claim['expected']['expected']} (30% of principal, within the caps)")
     story.step("The leading-group office closes the review batch, reviews and approves; the claim is noticed")
-    story.call("POST", "claims", f"/batches/{batch}/close", "lg-office")
-    story.call("POST", "claims", f"/claims/{cid}/preliminary-review", "lg-office", json={"decision": "pass"})
-    story.call("POST", "claims", f"/claims/{cid}/approval", "lg-office", json={"decision": "approve"})
-    story.call("POST", "claims", f"/batches/{batch}/notice", "lg-office")
-    story.call("POST", "claims", f"/batches/{batch}/notice/close", "lg-office")
+    story.call("POST", "claims", f"/v1/batches/{batch}/close", "lg-office")
+    story.call("POST", "claims", f"/v1/claims/{cid}/preliminary-review", "lg-office", json={"decision": "pass"})
+    story.call("POST", "claims", f"/v1/claims/{cid}/approval", "lg-office", json={"decision": "approve"})
+    story.call("POST", "claims", f"/v1/batches/{batch}/notice", "lg-office")
+    story.call("POST", "claims", f"/v1/batches/{batch}/notice/close", "lg-office")
     story.step("ClaimApproved reaches the fund; the ledger pays and CompensationPaid marks the claim paid")
 
     def paid() -> dict | None:
-        view = story.call("GET", "claims", f"/claims/{cid}", bank, quiet=True)
+        view = story.call("GET", "claims", f"/v1/claims/{cid}", bank, quiet=True)
         return view if view["state"] in {"paid", "blocked"} else None
 
     final = story.until("the claim to be paid", paid)

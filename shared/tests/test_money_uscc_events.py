@@ -97,9 +97,10 @@ def test_every_event_named_in_the_design_is_registered_once_with_a_version() -> 
         "InterestIncomeReported", "ClaimSubmitted", "ClaimApproved", "ClaimRejected", "RecoveryReported", "ClawbackOrdered",
         "CommitmentLetterPublished", "CommitmentLetterVoided",
     }  # fmt: skip
-    assert {t for t, _ in events.REGISTRY} == names
-    for model in events.REGISTRY.values():
-        assert model.producer in events.TOPICS
+    ours = {key: model for key, model in events.REGISTRY.items() if model.producer != "probe"}  # probe: tests only
+    assert {t for t, _ in ours} == names
+    for model in ours.values():
+        assert model.producer in ("credit-data", "whitelist", "fund-ledger", "claims")
 
 
 def _overdue() -> LoanOverdue:

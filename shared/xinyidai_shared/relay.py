@@ -79,7 +79,7 @@ class OutboxRelay:
 
     async def _renew_lease(self, now) -> bool:  # noqa: ANN001
         lease = self.tables.lease
-        async with self.db.write_session() as session:
+        async with self.db.writing() as session:
             result = await session.execute(
                 update(lease)
                 .where(lease.c.name == "outbox", or_(lease.c.holder == self.holder, lease.c.expires_at < now))
@@ -119,7 +119,7 @@ class OutboxRelay:
         if not rows:
             return 0
         await publish_rows(self.producer, rows)
-        async with self.db.write_session() as session:
+        async with self.db.writing() as session:
             await session.execute(
                 update(outbox).where(outbox.c.seq.in_([r.seq for r in rows])).values(sent_at=utcnow())
             )

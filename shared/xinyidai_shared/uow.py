@@ -35,14 +35,18 @@ class UnitOfWork:
         self.committed = False
 
     async def __aenter__(self) -> "UnitOfWork":
+        await self.db.writer_gate.__aenter__()
         self.session = self.db.write_session()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         assert self.session is not None
-        if not self.committed:
-            await self.session.rollback()
-        await self.session.close()
+        try:
+            if not self.committed:
+                await self.session.rollback()
+            await self.session.close()
+        finally:
+            await self.db.writer_gate.__aexit__(None, None, None)
 
     def publish(self, payload: EventPayload) -> Envelope:
         """Queue an event; it reaches the outbox only if this unit of work commits."""

@@ -76,14 +76,14 @@ def test_replayed_claim_approved_pays_once(stack: Stack, story: dict[str, str]) 
 
 
 def test_a_bank_cannot_read_another_banks_loan(stack: Stack, story: dict[str, str]) -> None:
-    mine = httpx.get(stack.urls["claims"] + "/loans", headers=bearer("bank-icbc-ly")).json()
+    mine = httpx.get(stack.urls["claims"] + "/v1/loans", headers=bearer("bank-icbc-ly")).json()
     assert mine, "the story registered a loan for bank-icbc-ly"
     loan_id = mine[0]["loan_id"]
-    assert httpx.get(stack.urls["claims"] + f"/loans/{loan_id}", headers=bearer("bank-icbc-ly")).status_code == 200
-    other = httpx.get(stack.urls["claims"] + f"/loans/{loan_id}", headers=bearer("bank-ccb-ly"))
+    assert httpx.get(stack.urls["claims"] + f"/v1/loans/{loan_id}", headers=bearer("bank-icbc-ly")).status_code == 200
+    other = httpx.get(stack.urls["claims"] + f"/v1/loans/{loan_id}", headers=bearer("bank-ccb-ly"))
     assert other.status_code in (403, 404)
     assert other.headers["content-type"].startswith("application/problem+json")
-    assert httpx.get(stack.urls["claims"] + "/loans", headers=bearer("bank-ccb-ly")).json() == []
+    assert httpx.get(stack.urls["claims"] + "/v1/loans", headers=bearer("bank-ccb-ly")).json() == []
 
 
 def test_a_water_provider_cannot_push_tax_records(stack: Stack) -> None:
@@ -96,7 +96,7 @@ def test_a_water_provider_cannot_push_tax_records(stack: Stack) -> None:
 @pytest.mark.parametrize(
     ("service", "method", "path", "wrong_org"),
     [
-        ("claims", "GET", "/loans", "heating-bk"),
+        ("claims", "GET", "/v1/loans", "heating-bk"),
         ("fund-ledger", "GET", "/v1/fund", "heating-bk"),
         ("credit-data", "POST", "/v1/feeds/record", "bank-icbc-ly"),
         ("whitelist", "GET", "/v1/applications", "heating-bk"),
@@ -129,5 +129,5 @@ def test_correlation_id_travels_from_the_request_into_the_events_it_causes(stack
         assert event["correlation_id"], "an event caused by an HTTP request carries its correlation id"
         assert paid[event["payload"]["claim_id"]]["correlation_id"] == event["correlation_id"]
     cid = "corr-e2e-" + str(time.time_ns())
-    response = httpx.get(stack.urls["claims"] + "/loans", headers={**bearer("bank-icbc-ly"), "X-Correlation-ID": cid})
+    response = httpx.get(stack.urls["claims"] + "/v1/loans", headers={**bearer("bank-icbc-ly"), "X-Correlation-ID": cid})
     assert response.headers["x-correlation-id"] == cid

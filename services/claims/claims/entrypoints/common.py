@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,13 +19,6 @@ from claims.service_layer.deps import Deps
 
 OFFICERS = (Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.FINANCE_BUREAU, Role.CREDIT_OFFICE, Role.AUDITOR)
 Work = Callable[[UnitOfWork], Awaitable[tuple[int, Any]]]
-
-
-def writer_gate(sqlite: bool) -> contextlib.AbstractAsyncContextManager:
-    """SQLite has one writer at a time: queue this process's writers on an asyncio lock, because SQLite's
-    own busy handler sleep-polls (up to 100 ms a nap) and turned 32 concurrent writers into 900 ms tails.
-    PostgreSQL takes row locks and needs no gate."""
-    return asyncio.Lock() if sqlite else contextlib.nullcontext()
 
 
 def deps_of(request: Request) -> Deps:
@@ -60,8 +51,8 @@ async def write(request: Request, principal: Principal | None, work: Work) -> JS
     runtime = request.app.state.runtime
     key = request.headers.get("idempotency-key")
     raw = await request.body()
-    async with request.app.state.writer_gate:
-        return await _write_once_or_twice(runtime, principal, key, raw, work)
+    # The unit of work holds the database's writer gate, so SQLite writers queue in-process.
+    return await _write_once_or_twice(runtime, principal, key, raw, work)
 
 
 async def _write_once_or_twice(runtime, principal: Principal | None, key: str | None, raw: bytes,  # noqa: ANN001

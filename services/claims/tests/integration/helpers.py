@@ -70,7 +70,7 @@ def bank_headers(bank_id: str) -> dict[str, str]:
 async def admit(client, bank_id: str, *, with_documents: bool = True) -> None:  # noqa: ANN001
     docs = {k: f"doc-{k}" for k in ("business_licence", "legal_person_certificate", "code_certificate",
                                      "articles_of_association", "tax_registration")} if with_documents else {}
-    response = await client.post("/banks", headers=LG, json={
+    response = await client.post("/v1/banks", headers=LG, json={
         "bank_id": bank_id, "name": bank_id.upper(), "admitted_on": "2026-01-01", "agreement_ref": f"AG-{bank_id}",
         "documents": docs})
     assert response.status_code in (200, 201), response.text

@@ -51,22 +51,22 @@ async def test_events_from_the_broker_feed_eligibility_and_payment(sqlite_url, c
             uscc=code, grade="AA", model_version="v1", has_report=True, valid_from=datetime(2026, 1, 2, tzinfo=UTC)))
 
         async def standing_arrived() -> bool:
-            body = (await client.get(f"/enterprises/{code}/standing", params={"on": "2026-03-02"}, headers=LG)).json()
+            body = (await client.get(f"/v1/enterprises/{code}/standing", params={"on": "2026-03-02"}, headers=LG)).json()
             return body["listed"] and body["grade"] == "AA"
 
         await eventually(standing_arrived, timeout_s=30)
         await admit(client, "bank-kafka")
         headers = bank_headers("bank-kafka")
-        loan = (await client.post("/loans", headers=headers, json=loan_body(code, "K-1"))).json()
+        loan = (await client.post("/v1/loans", headers=headers, json=loan_body(code, "K-1"))).json()
         assert loan["covered"], loan["eligibility"]
-        await client.post(f"/loans/{loan['loan_id']}/classification", headers=headers,
+        await client.post(f"/v1/loans/{loan['loan_id']}/classification", headers=headers,
                           json={"category": "loss", "as_of": "2027-06-30"})
-        claim = (await client.post("/claims", headers=headers, json={"loan_id": loan["loan_id"], "materials": [
+        claim = (await client.post("/v1/claims", headers=headers, json={"loan_id": loan["loan_id"], "materials": [
             {"kind": "art11_documents", "ref": "d1"}, {"kind": "loan_proof", "ref": "d2"}]})).json()
         cid, bid = claim["claim_id"], claim["batch_id"]
-        for path, body in ((f"/batches/{bid}/close", None), (f"/claims/{cid}/preliminary-review", {"decision": "pass"}),
-                           (f"/claims/{cid}/approval", {"decision": "approve"}), (f"/batches/{bid}/notice", None),
-                           (f"/batches/{bid}/notice/close", None)):
+        for path, body in ((f"/v1/batches/{bid}/close", None), (f"/v1/claims/{cid}/preliminary-review", {"decision": "pass"}),
+                           (f"/v1/claims/{cid}/approval", {"decision": "approve"}), (f"/v1/batches/{bid}/notice", None),
+                           (f"/v1/batches/{bid}/notice/close", None)):
             assert (await client.post(path, headers=LG, json=body)).status_code == 200
         envelope = await claim_approved_on_topic(kafka_bootstrap, cid)
         assert envelope.key == loan["loan_id"] and envelope.payload["ratio_bp"] == 3000
@@ -75,7 +75,7 @@ async def test_events_from_the_broker_feed_eligibility_and_payment(sqlite_url, c
             transfer_id="tr-k", paid_at=datetime.now(UTC)))
 
         async def paid() -> bool:
-            return (await client.get(f"/claims/{cid}", headers=headers)).json()["state"] == "paid"
+            return (await client.get(f"/v1/claims/{cid}", headers=headers)).json()["state"] == "paid"
 
         await eventually(paid, timeout_s=30)
 

@@ -18,16 +18,16 @@ async def loss_loan(app, client, bank: str, *, classify: bool = True, **changes)
     await seed_good_standing(app, code)
     await admit(client, bank)
     headers = bank_headers(bank)
-    loan = (await client.post("/loans", headers=headers, json=loan_body(code, f"N-{code}", **changes))).json()
+    loan = (await client.post("/v1/loans", headers=headers, json=loan_body(code, f"N-{code}", **changes))).json()
     if classify:
-        r = await client.post(f"/loans/{loan['loan_id']}/classification", headers=headers,
+        r = await client.post(f"/v1/loans/{loan['loan_id']}/classification", headers=headers,
                               json={"category": "loss", "as_of": "2027-06-30"})
         assert r.status_code == 200, r.text
     return loan["loan_id"]
 
 
 async def claim_for(client, bank: str, loan_id: str, **extra):  # noqa: ANN001, ANN201
-    return await client.post("/claims", headers=bank_headers(bank), json={"loan_id": loan_id, "materials": MATERIALS, **extra})
+    return await client.post("/v1/claims", headers=bank_headers(bank), json={"loan_id": loan_id, "materials": MATERIALS, **extra})
 
 
 async def test_claim_on_a_loan_not_classified_as_loss_is_refused(app, client):
@@ -48,8 +48,8 @@ async def test_first_claim_needs_the_institution_documents_of_art16(app, client)
     await seed_good_standing(app, code)
     await admit(client, "bank-docs", with_documents=False)
     headers = bank_headers("bank-docs")
-    loan = (await client.post("/loans", headers=headers, json=loan_body(code, "D-1"))).json()
-    await client.post(f"/loans/{loan['loan_id']}/classification", headers=headers, json={"category": "loss", "as_of": "2027-06-30"})
+    loan = (await client.post("/v1/loans", headers=headers, json=loan_body(code, "D-1"))).json()
+    await client.post(f"/v1/loans/{loan['loan_id']}/classification", headers=headers, json={"category": "loss", "as_of": "2027-06-30"})
     refused = await claim_for(client, "bank-docs", loan["loan_id"])
     assert (refused.status_code, refused.json()["code"]) == (400, "INSTITUTION_DOCUMENTS_MISSING")
     docs = {k: "ref" for k in ("business_licence", "legal_person_certificate", "code_certificate",
@@ -60,7 +60,7 @@ async def test_first_claim_needs_the_institution_documents_of_art16(app, client)
 
 async def test_materials_of_art16_are_required(app, client):
     lid = await loss_loan(app, client, "bank-mat")
-    r = await client.post("/claims", headers=bank_headers("bank-mat"),
+    r = await client.post("/v1/claims", headers=bank_headers("bank-mat"),
                           json={"loan_id": lid, "materials": [{"kind": "loan_proof", "ref": "x"}]})
     assert (r.status_code, r.json()["code"]) == (400, "MATERIALS_MISSING")
 
@@ -69,7 +69,7 @@ async def test_second_claim_on_the_same_loan_replays_or_conflicts(app, client):
     lid = await loss_loan(app, client, "bank-dup")
     first = await claim_for(client, "bank-dup", lid)
     again = await claim_for(client, "bank-dup", lid)
-    other = await client.post("/claims", headers=bank_headers("bank-dup"),
+    other = await client.post("/v1/claims", headers=bank_headers("bank-dup"),
                               json={"loan_id": lid, "materials": [*MATERIALS, {"kind": "other", "ref": "z"}]})
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["claim_id"] == first.json()["claim_id"]
@@ -79,11 +79,11 @@ async def test_second_claim_on_the_same_loan_replays_or_conflicts(app, client):
 async def test_art13_rejection_carries_its_article_and_a_bank_cannot_review(app, client):
     lid = await loss_loan(app, client, "bank-rej")
     claim = (await claim_for(client, "bank-rej", lid)).json()
-    await client.post(f"/batches/{claim['batch_id']}/close", headers=LG)
-    by_bank = await client.post(f"/claims/{claim['claim_id']}/preliminary-review", headers=bank_headers("bank-rej"),
+    await client.post(f"/v1/batches/{claim['batch_id']}/close", headers=LG)
+    by_bank = await client.post(f"/v1/claims/{claim['claim_id']}/preliminary-review", headers=bank_headers("bank-rej"),
                                 json={"decision": "pass"})
     assert by_bank.status_code == 403
-    r = await client.post(f"/claims/{claim['claim_id']}/preliminary-review", headers=LG, json={
+    r = await client.post(f"/v1/claims/{claim['claim_id']}/preliminary-review", headers=LG, json={
         "decision": "reject", "reasons": [{"code": "ART13_EXCLUSION", "text": "loan approved against bank rules"}]})
     assert r.json()["state"] == "rejected"
     assert r.json()["reasons"] == [{"code": "ART13_EXCLUSION", "article": "Measures art.13",
@@ -93,7 +93,7 @@ async def test_art13_rejection_carries_its_article_and_a_bank_cannot_review(app,
 async def test_review_before_the_batch_is_closed_is_refused(app, client):
     lid = await loss_loan(app, client, "bank-open")
     claim = (await claim_for(client, "bank-open", lid)).json()
-    r = await client.post(f"/claims/{claim['claim_id']}/preliminary-review", headers=LG, json={"decision": "pass"})
+    r = await client.post(f"/v1/claims/{claim['claim_id']}/preliminary-review", headers=LG, json={"decision": "pass"})
     assert (r.status_code, r.json()["code"]) == (409, "BATCH_STILL_OPEN")
 
 
@@ -104,10 +104,10 @@ async def test_notice_waits_for_every_claim_of_the_batch_to_be_decided(app, clie
     c2 = (await claim_for(client, "bank-n2", lid2)).json()
     assert c1["batch_id"] == c2["batch_id"]
     bid = c1["batch_id"]
-    await client.post(f"/batches/{bid}/close", headers=LG)
-    await client.post(f"/claims/{c1['claim_id']}/preliminary-review", headers=LG, json={"decision": "pass"})
-    await client.post(f"/claims/{c1['claim_id']}/approval", headers=LG, json={"decision": "approve"})
-    r = await client.post(f"/batches/{bid}/notice", headers=LG)
+    await client.post(f"/v1/batches/{bid}/close", headers=LG)
+    await client.post(f"/v1/claims/{c1['claim_id']}/preliminary-review", headers=LG, json={"decision": "pass"})
+    await client.post(f"/v1/claims/{c1['claim_id']}/approval", headers=LG, json={"decision": "approve"})
+    r = await client.post(f"/v1/batches/{bid}/notice", headers=LG)
     assert (r.status_code, r.json()["code"], r.json()["claim_ids"]) == (409, "BATCH_UNDECIDED", [c2["claim_id"]])
     lid3 = await loss_loan(app, client, "bank-n3")
     assert (await claim_for(client, "bank-n3", lid3)).json()["batch_id"] != bid  # a closed batch takes no claims
@@ -119,51 +119,51 @@ async def test_upheld_objection_during_a_five_day_notice_rejects_the_claim(sqlit
         lid = await loss_loan(app, client, "bank-obj")
         claim = (await claim_for(client, "bank-obj", lid)).json()
         cid, bid = claim["claim_id"], claim["batch_id"]
-        await client.post(f"/batches/{bid}/close", headers=LG)
-        await client.post(f"/claims/{cid}/preliminary-review", headers=LG, json={"decision": "pass"})
-        await client.post(f"/claims/{cid}/approval", headers=LG, json={"decision": "approve"})
-        batch = (await client.post(f"/batches/{bid}/notice", headers=LG)).json()
+        await client.post(f"/v1/batches/{bid}/close", headers=LG)
+        await client.post(f"/v1/claims/{cid}/preliminary-review", headers=LG, json={"decision": "pass"})
+        await client.post(f"/v1/claims/{cid}/approval", headers=LG, json={"decision": "approve"})
+        batch = (await client.post(f"/v1/batches/{bid}/notice", headers=LG)).json()
         assert batch["notice_ends_on"] == "2027-07-07"  # Thu 1 July + 5 working days, weekend skipped
-        early = await client.post(f"/batches/{bid}/notice/close", headers=LG)
+        early = await client.post(f"/v1/batches/{bid}/notice/close", headers=LG)
         assert (early.status_code, early.json()["code"]) == (409, "NOTICE_NOT_OVER")
-        public = (await client.get("/notices")).json()
+        public = (await client.get("/v1/notices")).json()
         assert [n["claim_id"] for n in public] == [cid] and public[0]["proposed"] == "300000.00"
-        objection = (await client.post(f"/claims/{cid}/objections", json={"text": "the loan was secured"})).json()
-        pending = await client.post(f"/batches/{bid}/notice/close", headers=LG)
+        objection = (await client.post(f"/v1/claims/{cid}/objections", json={"text": "the loan was secured"})).json()
+        pending = await client.post(f"/v1/batches/{bid}/notice/close", headers=LG)
         assert pending.json()["code"] in ("OBJECTIONS_PENDING", "NOTICE_NOT_OVER")
-        await client.post(f"/objections/{objection['objection_id']}/resolution", headers=LG,
+        await client.post(f"/v1/objections/{objection['objection_id']}/resolution", headers=LG,
                           json={"decision": "upheld", "note": "mortgage contract found"})
         clock.advance(7)
-        done = await client.post(f"/batches/{bid}/notice/close", headers=LG)
+        done = await client.post(f"/v1/batches/{bid}/notice/close", headers=LG)
         assert done.json()["approved_claim_ids"] == []
-        assert (await client.get(f"/claims/{cid}", headers=LG)).json()["reasons"][0]["code"] == "OBJECTION_UPHELD"
+        assert (await client.get(f"/v1/claims/{cid}", headers=LG)).json()["reasons"][0]["code"] == "OBJECTION_UPHELD"
 
 
 async def approved(app, client, bank: str) -> dict:  # noqa: ANN001
     lid = await loss_loan(app, client, bank)
     claim = (await claim_for(client, bank, lid)).json()
     cid, bid = claim["claim_id"], claim["batch_id"]
-    await client.post(f"/batches/{bid}/close", headers=LG)
-    await client.post(f"/claims/{cid}/preliminary-review", headers=LG, json={"decision": "pass"})
-    await client.post(f"/claims/{cid}/approval", headers=LG, json={"decision": "approve"})
-    await client.post(f"/batches/{bid}/notice", headers=LG)
-    await client.post(f"/batches/{bid}/notice/close", headers=LG)
-    return (await client.get(f"/claims/{cid}", headers=LG)).json()
+    await client.post(f"/v1/batches/{bid}/close", headers=LG)
+    await client.post(f"/v1/claims/{cid}/preliminary-review", headers=LG, json={"decision": "pass"})
+    await client.post(f"/v1/claims/{cid}/approval", headers=LG, json={"decision": "approve"})
+    await client.post(f"/v1/batches/{bid}/notice", headers=LG)
+    await client.post(f"/v1/batches/{bid}/notice/close", headers=LG)
+    return (await client.get(f"/v1/claims/{cid}", headers=LG)).json()
 
 
 async def test_blocked_then_paid_and_recoveries_reported_once(app, client):
     claim = await approved(app, client, "bank-rec")
     ids = {k: claim[k] for k in ("claim_id", "loan_id", "bank_id", "uscc")}
     await deliver(app, CompensationBlocked(**ids, reason_code="FUND_INSUFFICIENT", reason="waiting for a deposit"))
-    assert (await client.get(f"/claims/{claim['claim_id']}", headers=LG)).json()["state"] == "blocked"
+    assert (await client.get(f"/v1/claims/{claim['claim_id']}", headers=LG)).json()["state"] == "blocked"
     body = {"bank_ref": "REC-1", "recovered": "50000.00", "costs": "2000.00", "reported_on": "2027-08-01"}
-    early = await client.post(f"/claims/{claim['claim_id']}/recoveries", headers=bank_headers("bank-rec"), json=body)
+    early = await client.post(f"/v1/claims/{claim['claim_id']}/recoveries", headers=bank_headers("bank-rec"), json=body)
     assert early.json()["code"] == "CLAIM_NOT_COMPENSATED"
     await deliver(app, CompensationPaid(**ids, amount_fen=300_000_00, transfer_id="t-9",
                                         paid_at=datetime(2027, 7, 2, tzinfo=UTC)))
-    first = await client.post(f"/claims/{claim['claim_id']}/recoveries", headers=bank_headers("bank-rec"), json=body)
-    again = await client.post(f"/claims/{claim['claim_id']}/recoveries", headers=bank_headers("bank-rec"), json=body)
-    other = await client.post(f"/claims/{claim['claim_id']}/recoveries", headers=bank_headers("bank-rec"),
+    first = await client.post(f"/v1/claims/{claim['claim_id']}/recoveries", headers=bank_headers("bank-rec"), json=body)
+    again = await client.post(f"/v1/claims/{claim['claim_id']}/recoveries", headers=bank_headers("bank-rec"), json=body)
+    other = await client.post(f"/v1/claims/{claim['claim_id']}/recoveries", headers=bank_headers("bank-rec"),
                               json={**body, "recovered": "1.00"})
     assert (first.status_code, again.status_code, other.status_code) == (201, 200, 409)
     assert first.json()["recovery_id"] == again.json()["recovery_id"]
@@ -171,11 +171,11 @@ async def test_blocked_then_paid_and_recoveries_reported_once(app, client):
 
 async def test_clawback_disqualifies_the_bank_from_claiming(app, client):
     await approved(app, client, "bank-fraud")
-    refused = await client.post("/banks/bank-fraud/clawback", headers=LG, json={"reason": "forged loan proof"})
+    refused = await client.post("/v1/banks/bank-fraud/clawback", headers=LG, json={"reason": "forged loan proof"})
     assert refused.status_code == 403
-    r = await client.post("/banks/bank-fraud/clawback", headers=CZJ, json={"reason": "forged loan proof"})
+    r = await client.post("/v1/banks/bank-fraud/clawback", headers=CZJ, json={"reason": "forged loan proof"})
     assert r.status_code == 201 and r.json()["may_claim"] is False
-    twice = await client.post("/banks/bank-fraud/clawback", headers=CZJ, json={"reason": "forged loan proof"})
+    twice = await client.post("/v1/banks/bank-fraud/clawback", headers=CZJ, json={"reason": "forged loan proof"})
     assert (twice.status_code, twice.json()["code"]) == (409, "CLAWBACK_ALREADY_ORDERED")
     async with app.state.runtime.db.read_session() as session:
         types = [row.type for row in (await session.execute(select(messaging.outbox.c.type))).all()]
@@ -199,21 +199,21 @@ async def approved_big(app, client) -> None:  # noqa: ANN001
     claim = (await claim_for(client, "bank-cap", lid)).json()
     assert claim["expected"]["expected"] == "500000.00"
     cid, bid = claim["claim_id"], claim["batch_id"]
-    await client.post(f"/batches/{bid}/close", headers=LG)
-    await client.post(f"/claims/{cid}/preliminary-review", headers=LG, json={"decision": "pass"})
-    await client.post(f"/claims/{cid}/approval", headers=LG, json={"decision": "approve"})
-    await client.post(f"/batches/{bid}/notice", headers=LG)
-    await client.post(f"/batches/{bid}/notice/close", headers=LG)
+    await client.post(f"/v1/batches/{bid}/close", headers=LG)
+    await client.post(f"/v1/claims/{cid}/preliminary-review", headers=LG, json={"decision": "pass"})
+    await client.post(f"/v1/claims/{cid}/approval", headers=LG, json={"decision": "approve"})
+    await client.post(f"/v1/batches/{bid}/notice", headers=LG)
+    await client.post(f"/v1/batches/{bid}/notice/close", headers=LG)
 
 
 async def test_verification_is_only_for_the_financial_development_bureau(app, client):
     lid = await loss_loan(app, client, "bank-ver")
     claim = (await claim_for(client, "bank-ver", lid)).json()
-    await client.post(f"/batches/{claim['batch_id']}/close", headers=LG)
-    await client.post(f"/claims/{claim['claim_id']}/preliminary-review", headers=LG, json={"decision": "doubt", "note": "?"})
-    assert (await client.post(f"/claims/{claim['claim_id']}/verification", headers=LG,
+    await client.post(f"/v1/batches/{claim['batch_id']}/close", headers=LG)
+    await client.post(f"/v1/claims/{claim['claim_id']}/preliminary-review", headers=LG, json={"decision": "doubt", "note": "?"})
+    assert (await client.post(f"/v1/claims/{claim['claim_id']}/verification", headers=LG,
                               json={"decision": "confirm"})).status_code == 403
-    r = await client.post(f"/claims/{claim['claim_id']}/verification", headers=JRJ, json={
+    r = await client.post(f"/v1/claims/{claim['claim_id']}/verification", headers=JRJ, json={
         "decision": "reject", "reasons": [{"code": "VERIFICATION_FAILED", "text": "no disbursement record"}]})
     assert r.json()["state"] == "rejected" and r.json()["reasons"][0]["article"] == "Measures art.17.2"
 
@@ -222,12 +222,12 @@ async def test_claims_and_batches_are_listed_by_state_and_a_bank_sees_only_its_o
     mine = await approved(app, client, "bank-list-a")
     lid = await loss_loan(app, client, "bank-list-b")
     theirs = (await claim_for(client, "bank-list-b", lid)).json()
-    own = (await client.get("/claims", headers=bank_headers("bank-list-a"))).json()
+    own = (await client.get("/v1/claims", headers=bank_headers("bank-list-a"))).json()
     assert [c["claim_id"] for c in own] == [mine["claim_id"]]
-    approved_ids = [c["claim_id"] for c in (await client.get("/claims", params={"state": "approved"}, headers=LG)).json()]
+    approved_ids = [c["claim_id"] for c in (await client.get("/v1/claims", params={"state": "approved"}, headers=LG)).json()]
     assert mine["claim_id"] in approved_ids and theirs["claim_id"] not in approved_ids
-    forbidden = await client.get(f"/claims/{theirs['claim_id']}", headers=bank_headers("bank-list-a"))
+    forbidden = await client.get(f"/v1/claims/{theirs['claim_id']}", headers=bank_headers("bank-list-a"))
     assert (forbidden.status_code, forbidden.json()["code"]) == (403, "NOT_YOUR_CLAIM")
-    batches = (await client.get("/batches", headers=JRJ)).json()
+    batches = (await client.get("/v1/batches", headers=JRJ)).json()
     assert {b["state"] for b in batches} >= {"done", "open"}
-    assert (await client.get("/batches", headers=bank_headers("bank-list-a"))).status_code == 403
+    assert (await client.get("/v1/batches", headers=bank_headers("bank-list-a"))).status_code == 403

@@ -16,7 +16,7 @@ async def test_claim_reaches_approved_on_this_database(db_url, clock):
     app = build(db_url, clock)
     async with app_client(app) as client:
         cid, headers = await approved_claim(app, client, bank="bank-db")
-        claim = (await client.get(f"/claims/{cid}", headers=headers)).json()
+        claim = (await client.get(f"/v1/claims/{cid}", headers=headers)).json()
         assert claim["state"] == "approved" and claim["approved_at"] is not None
 
 
@@ -27,7 +27,7 @@ async def test_concurrent_first_registrations_of_one_loan_number_make_one_loan(d
         await seed_good_standing(app, code)
         await admit(client, "bank-race")
         body = loan_body(code, "RACE-1")
-        answers = await asyncio.gather(*[client.post("/loans", headers=bank_headers("bank-race"), json=body)
+        answers = await asyncio.gather(*[client.post("/v1/loans", headers=bank_headers("bank-race"), json=body)
                                          for _ in range(8)])
         assert sorted(a.status_code for a in answers) == [200] * 7 + [201]
         assert len({a.json()["loan_id"] for a in answers}) == 1
@@ -45,17 +45,17 @@ async def test_concurrent_approvals_of_one_claim_approve_once(db_url, clock):
         await seed_good_standing(app, code)
         await admit(client, "bank-appr")
         headers = bank_headers("bank-appr")
-        loan = (await client.post("/loans", headers=headers, json=loan_body(code, "AP-1"))).json()
-        await client.post(f"/loans/{loan['loan_id']}/classification", headers=headers,
+        loan = (await client.post("/v1/loans", headers=headers, json=loan_body(code, "AP-1"))).json()
+        await client.post(f"/v1/loans/{loan['loan_id']}/classification", headers=headers,
                           json={"category": "loss", "as_of": "2027-06-30"})
-        claim = (await client.post("/claims", headers=headers, json={"loan_id": loan["loan_id"], "materials": [
+        claim = (await client.post("/v1/claims", headers=headers, json={"loan_id": loan["loan_id"], "materials": [
             {"kind": "art11_documents", "ref": "d"}, {"kind": "loan_proof", "ref": "p"}]})).json()
-        await client.post(f"/batches/{claim['batch_id']}/close", headers=LG)
-        await client.post(f"/claims/{claim['claim_id']}/preliminary-review", headers=LG, json={"decision": "pass"})
-        answers = await asyncio.gather(*[client.post(f"/claims/{claim['claim_id']}/approval", headers=LG,
+        await client.post(f"/v1/batches/{claim['batch_id']}/close", headers=LG)
+        await client.post(f"/v1/claims/{claim['claim_id']}/preliminary-review", headers=LG, json={"decision": "pass"})
+        answers = await asyncio.gather(*[client.post(f"/v1/claims/{claim['claim_id']}/approval", headers=LG,
                                                      json={"decision": "approve"}) for _ in range(5)])
         assert sorted(a.status_code for a in answers) == [200] + [409] * 4
-        steps = (await client.get(f"/claims/{claim['claim_id']}", headers=LG)).json()["steps"]
+        steps = (await client.get(f"/v1/claims/{claim['claim_id']}", headers=LG)).json()["steps"]
         assert [s["step"] for s in steps] == ["preliminary_review", "approval"]
 
 
@@ -78,7 +78,7 @@ async def test_eligibility_inputs_read_every_history_in_one_query(db_url, clock)
         await deliver(app, EnterpriseDelisted(uscc=code, reason_code="R", reason="re-review", suspended=True,
                                               delisted_on=date(2026, 6, 1)))
         await admit(client, "bank-hist")
-        await client.post("/loans", headers=bank_headers("bank-hist"), json=loan_body(code, "H-1"))
+        await client.post("/v1/loans", headers=bank_headers("bank-hist"), json=loan_body(code, "H-1"))
         async with app.state.runtime.db.read_session() as session:
             history, earlier = await standing_repo.eligibility_inputs(session, code)
         assert earlier == 1
@@ -111,12 +111,12 @@ async def test_claims_racing_to_open_the_next_batch_share_one(db_url, clock):
             await seed_good_standing(app, code)
             await admit(client, f"bank-bt{i}")
             headers = bank_headers(f"bank-bt{i}")
-            loan = (await client.post("/loans", headers=headers, json=loan_body(code, f"BT-{i}"))).json()
-            await client.post(f"/loans/{loan['loan_id']}/classification", headers=headers,
+            loan = (await client.post("/v1/loans", headers=headers, json=loan_body(code, f"BT-{i}"))).json()
+            await client.post(f"/v1/loans/{loan['loan_id']}/classification", headers=headers,
                               json={"category": "loss", "as_of": "2027-06-30"})
             loans.append((headers, loan["loan_id"]))
         materials = [{"kind": "art11_documents", "ref": "d"}, {"kind": "loan_proof", "ref": "p"}]
-        answers = await asyncio.gather(*[client.post("/claims", headers=h, json={"loan_id": lid, "materials": materials})
+        answers = await asyncio.gather(*[client.post("/v1/claims", headers=h, json={"loan_id": lid, "materials": materials})
                                          for h, lid in loans])
         assert [a.status_code for a in answers] == [201] * 4
         assert len({a.json()["batch_id"] for a in answers}) == 1

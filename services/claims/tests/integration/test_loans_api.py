@@ -6,7 +6,7 @@ from .helpers import LG, admit, bank_headers, loan_body, seed_good_standing, usc
 
 
 async def register(client, bank: str, body: dict):  # noqa: ANN001, ANN201
-    response = await client.post("/loans", headers=bank_headers(bank), json=body)
+    response = await client.post("/v1/loans", headers=bank_headers(bank), json=body)
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -59,23 +59,23 @@ async def test_a_bank_cannot_read_or_report_on_another_banks_loan(app, client):
     await admit(client, "bank-own")
     loan = await register(client, "bank-own", loan_body(code, "OWN-1"))
     other = bank_headers("bank-other")
-    read = await client.get(f"/loans/{loan['loan_id']}", headers=other)
-    write = await client.post(f"/loans/{loan['loan_id']}/overdue", headers=other,
+    read = await client.get(f"/v1/loans/{loan['loan_id']}", headers=other)
+    write = await client.post(f"/v1/loans/{loan['loan_id']}/overdue", headers=other,
                               json={"days_past_due": 5, "overdue_principal": "1.00", "as_of": "2026-05-01"})
     assert (read.status_code, read.json()["code"]) == (403, "NOT_YOUR_LOAN")
     assert write.status_code == 403
-    assert (await client.get(f"/loans/{loan['loan_id']}", headers=LG)).status_code == 200
+    assert (await client.get(f"/v1/loans/{loan['loan_id']}", headers=LG)).status_code == 200
 
 
 async def test_no_credential_is_401_and_an_officer_cannot_register_loans(client):
     body = loan_body(uscc(), "X-1")
-    assert (await client.post("/loans", json=body)).status_code == 401
-    wrong = await client.post("/loans", headers=LG, json=body)
+    assert (await client.post("/v1/loans", json=body)).status_code == 401
+    wrong = await client.post("/v1/loans", headers=LG, json=body)
     assert (wrong.status_code, wrong.json()["code"]) == (403, "ROLE_NOT_ALLOWED")
 
 
 async def test_unadmitted_bank_cannot_register(client):
-    response = await client.post("/loans", headers=bank_headers("bank-nobody"), json=loan_body(uscc(), "N-1"))
+    response = await client.post("/v1/loans", headers=bank_headers("bank-nobody"), json=loan_body(uscc(), "N-1"))
     assert (response.status_code, response.json()["code"]) == (403, "BANK_NOT_ADMITTED")
 
 
@@ -92,10 +92,10 @@ async def test_bad_input_is_a_problem_document_and_writes_nothing(client):
         ({**loan_body(uscc(), "B-5"), "extra": 1}, 422, "VALIDATION_FAILED"),
     ]
     for body, status, code in cases:
-        response = await client.post("/loans", headers=headers, json=body)
+        response = await client.post("/v1/loans", headers=headers, json=body)
         assert (response.status_code, response.json()["code"]) == (status, code), response.text
         assert response.headers["content-type"].startswith("application/problem+json")
-    assert (await client.get("/loans", headers=headers)).json() == []
+    assert (await client.get("/v1/loans", headers=headers)).json() == []
 
 
 async def test_status_reports_update_the_loan_and_flag_a_better_than_floor_category(app, client):
@@ -103,16 +103,16 @@ async def test_status_reports_update_the_loan_and_flag_a_better_than_floor_categ
     headers = bank_headers("bank-st")
     loan = await register(client, "bank-st", loan_body(uscc(), "ST-1"))
     lid = loan["loan_id"]
-    r = await client.post(f"/loans/{lid}/repayments", headers=headers,
+    r = await client.post(f"/v1/loans/{lid}/repayments", headers=headers,
                           json={"repayment_ref": "R1", "amount": "100000.00", "repaid_on": "2026-04-02"})
-    again = await client.post(f"/loans/{lid}/repayments", headers=headers,
+    again = await client.post(f"/v1/loans/{lid}/repayments", headers=headers,
                               json={"repayment_ref": "R1", "amount": "100000.00", "repaid_on": "2026-04-02"})
     assert r.json()["status"]["outstanding"] == again.json()["status"]["outstanding"] == "900000.00"
-    await client.post(f"/loans/{lid}/overdue", headers=headers,
+    await client.post(f"/v1/loans/{lid}/overdue", headers=headers,
                       json={"days_past_due": 120, "overdue_principal": "50000.00", "as_of": "2026-09-01"})
-    r = await client.post(f"/loans/{lid}/classification", headers=headers, json={"category": "special_mention", "as_of": "2026-09-01"})
+    r = await client.post(f"/v1/loans/{lid}/classification", headers=headers, json={"category": "special_mention", "as_of": "2026-09-01"})
     assert r.json()["status"]["category_flagged"] is True
-    history = (await client.get(f"/loans/{lid}/history", headers=headers)).json()
+    history = (await client.get(f"/v1/loans/{lid}/history", headers=headers)).json()
     assert [h["kind"] for h in history] == ["repayment", "overdue", "classification"]
     assert history[-1]["detail"] == "floor substandard"
 
@@ -120,13 +120,13 @@ async def test_status_reports_update_the_loan_and_flag_a_better_than_floor_categ
 async def test_enterprise_standing_answers_for_a_past_date(app, client):
     code = uscc()
     await seed_good_standing(app, code, listed_on=date(2026, 2, 1))
-    before = (await client.get(f"/enterprises/{code}/standing", params={"on": "2026-01-31"}, headers=LG)).json()
-    after = (await client.get(f"/enterprises/{code}/standing", params={"on": "2026-02-01"}, headers=LG)).json()
+    before = (await client.get(f"/v1/enterprises/{code}/standing", params={"on": "2026-01-31"}, headers=LG)).json()
+    after = (await client.get(f"/v1/enterprises/{code}/standing", params={"on": "2026-02-01"}, headers=LG)).json()
     assert (before["listed"], after["listed"], after["grade"], after["sme_size"]) == (False, True, "A", "small")
 
 
 async def test_openapi_documents_every_route_with_its_summary(client):
     spec = (await client.get("/openapi.json")).json()
-    overdue = spec["paths"]["/loans/{loan_id}/overdue"]["post"]
+    overdue = spec["paths"]["/v1/loans/{loan_id}/overdue"]["post"]
     assert overdue["summary"].startswith("Report days past due")
-    assert "requestBody" in overdue and "text/csv" in spec["paths"]["/banks/{bank_id}/status-files"]["post"]["requestBody"]["content"]
+    assert "requestBody" in overdue and "text/csv" in spec["paths"]["/v1/banks/{bank_id}/status-files"]["post"]["requestBody"]["content"]

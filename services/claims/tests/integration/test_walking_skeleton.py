@@ -21,35 +21,35 @@ async def approved_claim(app, client, bank="bank-ws"):  # noqa: ANN001, ANN201
     await seed_good_standing(app, code)
     await admit(client, bank)
     headers = bank_headers(bank)
-    loan = (await client.post("/loans", headers=headers, json=loan_body(code, f"NO-{code}"))).json()
+    loan = (await client.post("/v1/loans", headers=headers, json=loan_body(code, f"NO-{code}"))).json()
     assert loan["covered"], loan["eligibility"]
     lid = loan["loan_id"]
-    r = await client.post(f"/loans/{lid}/overdue", headers=headers,
+    r = await client.post(f"/v1/loans/{lid}/overdue", headers=headers,
                           json={"days_past_due": 400, "overdue_principal": "1000000.00", "as_of": "2027-06-30"})
     assert r.status_code == 200, r.text
-    r = await client.post(f"/loans/{lid}/classification", headers=headers, json={"category": "loss", "as_of": "2027-06-30"})
+    r = await client.post(f"/v1/loans/{lid}/classification", headers=headers, json={"category": "loss", "as_of": "2027-06-30"})
     assert r.json()["status"]["principal_at_loss"] == "1000000.00"
-    r = await client.post("/claims", headers=headers, json={
+    r = await client.post("/v1/claims", headers=headers, json={
         "loan_id": lid, "materials": [{"kind": "art11_documents", "ref": "d1"}, {"kind": "loan_proof", "ref": "d2"}]})
     assert r.status_code == 201, r.text
     claim = r.json()
     cid, bid = claim["claim_id"], claim["batch_id"]
     assert claim["expected"]["expected"] == "300000.00"
-    assert (await client.post(f"/batches/{bid}/close", headers=LG)).status_code == 200
-    r = await client.post(f"/claims/{cid}/preliminary-review", headers=LG, json={"decision": "doubt", "note": "check proof"})
+    assert (await client.post(f"/v1/batches/{bid}/close", headers=LG)).status_code == 200
+    r = await client.post(f"/v1/claims/{cid}/preliminary-review", headers=LG, json={"decision": "doubt", "note": "check proof"})
     assert r.json()["state"] == "awaiting_verification"
-    r = await client.post(f"/claims/{cid}/verification", headers=JRJ, json={"decision": "confirm", "note": "ok"})
-    r = await client.post(f"/claims/{cid}/approval", headers=LG, json={"decision": "approve"})
+    r = await client.post(f"/v1/claims/{cid}/verification", headers=JRJ, json={"decision": "confirm", "note": "ok"})
+    r = await client.post(f"/v1/claims/{cid}/approval", headers=LG, json={"decision": "approve"})
     assert r.json()["state"] == "awaiting_notice", r.text
-    assert (await client.post(f"/batches/{bid}/notice", headers=LG)).json()["state"] == "on_notice"
-    r = await client.post(f"/batches/{bid}/notice/close", headers=LG)
+    assert (await client.post(f"/v1/batches/{bid}/notice", headers=LG)).json()["state"] == "on_notice"
+    r = await client.post(f"/v1/batches/{bid}/notice/close", headers=LG)
     assert r.json()["approved_claim_ids"] == [cid], r.text
     return cid, headers
 
 
 async def test_claim_travels_from_loan_to_approved_and_publishes_each_event(app, client):
     cid, headers = await approved_claim(app, client)
-    claim = (await client.get(f"/claims/{cid}", headers=headers)).json()
+    claim = (await client.get(f"/v1/claims/{cid}", headers=headers)).json()
     assert claim["state"] == "approved" and claim["approved_at"] is not None
     assert [s["step"] for s in claim["steps"]] == ["preliminary_review", "verification", "approval", "notice", "notice"]
     assert await outbox_types(app) == ["LoanRegistered", "LoanOverdue", "LoanClassifiedAsLoss", "ClaimSubmitted",
@@ -58,13 +58,13 @@ async def test_claim_travels_from_loan_to_approved_and_publishes_each_event(app,
 
 async def test_compensation_paid_marks_the_claim_paid_once_with_both_times(app, client):
     cid, headers = await approved_claim(app, client)
-    claim = (await client.get(f"/claims/{cid}", headers=headers)).json()
+    claim = (await client.get(f"/v1/claims/{cid}", headers=headers)).json()
     paid_at = datetime(2027, 7, 1, 3, tzinfo=UTC)
     event = CompensationPaid(claim_id=cid, loan_id=claim["loan_id"], bank_id=claim["bank_id"], uscc=claim["uscc"],
                              amount_fen=300_000_00, transfer_id="tr-1", paid_at=paid_at)
     await deliver(app, event)
     await deliver(app, event)  # a replay under a new event id changes nothing
-    claim = (await client.get(f"/claims/{cid}", headers=headers)).json()
+    claim = (await client.get(f"/v1/claims/{cid}", headers=headers)).json()
     assert claim["state"] == "paid" and claim["paid_amount"] == "300000.00"
     assert claim["paid_at"].startswith("2027-07-01T03:00") and claim["paid_recorded_at"] is not None
 
@@ -73,9 +73,9 @@ async def test_loan_registration_is_idempotent_by_bank_loan_number(app, client):
     code = uscc()
     await admit(client, "bank-idem")
     headers = bank_headers("bank-idem")
-    first = await client.post("/loans", headers=headers, json=loan_body(code, "IDEM-1"))
-    again = await client.post("/loans", headers=headers, json=loan_body(code, "IDEM-1"))
-    other = await client.post("/loans", headers=headers, json=loan_body(code, "IDEM-1", principal="5.00"))
+    first = await client.post("/v1/loans", headers=headers, json=loan_body(code, "IDEM-1"))
+    again = await client.post("/v1/loans", headers=headers, json=loan_body(code, "IDEM-1"))
+    other = await client.post("/v1/loans", headers=headers, json=loan_body(code, "IDEM-1", principal="5.00"))
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["loan_id"] == again.json()["loan_id"]
     assert other.status_code == 409 and other.json()["code"] == "LOAN_NO_REUSED"
@@ -87,9 +87,9 @@ async def test_idempotency_key_with_another_body_is_refused(app, client):
     code = uscc()
     await admit(client, "bank-key")
     headers = {**bank_headers("bank-key"), "Idempotency-Key": "k-1"}
-    first = await client.post("/loans", headers=headers, json=loan_body(code, "KEY-1"))
-    replay = await client.post("/loans", headers=headers, json=loan_body(code, "KEY-1"))
-    other = await client.post("/loans", headers=headers, json=loan_body(code, "KEY-2"))
+    first = await client.post("/v1/loans", headers=headers, json=loan_body(code, "KEY-1"))
+    replay = await client.post("/v1/loans", headers=headers, json=loan_body(code, "KEY-1"))
+    other = await client.post("/v1/loans", headers=headers, json=loan_body(code, "KEY-2"))
     assert first.status_code == 201 and replay.json() == first.json()
     assert other.status_code == 409 and other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
 
