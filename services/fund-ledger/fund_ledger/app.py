@@ -1,4 +1,4 @@
-"""Composition root: settings → rules → runtime spec → FastAPI app."""
+"""Composition root: the service spec (module level, nothing connects at import) and the FastAPI app."""
 
 from __future__ import annotations
 
@@ -16,27 +16,24 @@ from .entrypoints.consumers import CONSUMES
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-
-def service_spec(settings: Settings) -> ServiceSpec:  # noqa: ARG001 - the same signature as the other services
-    """fund-ledger as the shared runtime sees it: tables, migrations, consumed events."""
-    # No handlers for the runtime's own consumer: fund-ledger runs the same runner with group commit for
-    # bursts of ClaimApproved as a supervised job (entrypoints/batch_consumer.py; handlers in consumers.py).
-    return ServiceSpec(
-        name="fund-ledger",
-        metadata=metadata,
-        tables=messaging,
-        migrations=MIGRATIONS,
-        handlers={},
-        consumes=CONSUMES,
-        jobs={"consumer": run_consumer},
-    )
+# No handlers for the runtime's own consumer: fund-ledger runs the shared runner with group commit for
+# bursts of ClaimApproved as a supervised job (entrypoints/batch_consumer.py; the handler map is
+# entrypoints/consumers.handlers_for, bound to the configured rules when the job starts).
+spec = ServiceSpec(
+    name="fund-ledger",
+    metadata=metadata,
+    tables=messaging,
+    migrations=MIGRATIONS,
+    handlers={},
+    consumes=CONSUMES,
+    jobs={"consumer": run_consumer},
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the fund-ledger app; settings are read from FUND_LEDGER_* when not given."""
-    settings = settings or Settings()
     return build_app(
-        service_spec(settings), settings, title="Xinyidai fund-ledger",
+        spec, settings or Settings(), title="Xinyidai fund-ledger",
         description="The risk-mitigation fund's double-entry books (Measures art.7, 12, 15, 18, 19).",
         routers=[api.router, audit_api.router],
     )

@@ -19,7 +19,7 @@ from xinyidai_shared.relay import ensure_topics, make_producer
 from xinyidai_shared.runtime import Runtime
 
 from ..service_layer.compensation import approve_many
-from ..service_layer.handlers import event_handlers
+from .consumers import handlers_for
 from ..service_layer.rules import LedgerRules
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ async def run_consumer(runtime: Runtime) -> None:
     try:
         runner = BatchingConsumerRunner(
             rules=rules, bootstrap=settings.kafka_bootstrap, group=runtime.spec.name, topics=topics,
-            handlers=event_handlers(rules), uow_factory=runtime.uow, dlq_producer=producer,
+            handlers=handlers_for(rules), uow_factory=runtime.uow, dlq_producer=producer,
             max_attempts=settings.consumer_max_attempts, backoff_s=settings.consumer_retry_backoff_s,
         )
         runtime.consumer = runner

@@ -51,16 +51,15 @@ def main(argv: list[str] | None = None) -> int:
     """Shared commands (serve, migrate, replay) plus fund-ledger's verify and audit-pack."""
     from xinyidai_shared.cli import run_cli
 
-    from ..app import create_app, service_spec
+    from ..app import create_app, spec
 
     def pack_args(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--out", type=Path, required=True)
 
-    settings = Settings()
     return run_cli(
-        spec=service_spec(settings),
-        settings_factory=lambda: settings,
+        spec=spec,
+        settings_factory=Settings,
         app_factory=create_app,
         extra={
             "verify": (lambda parser: None, lambda args, s: run_verify(s)),
