@@ -127,7 +127,6 @@ async def upload_file(
     encoding: str | None = Query(None, description="utf-8 (default) or gb18030; or send a charset in Content-Type"),
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),
     principal: Principal = Depends(provider_only),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> Any:
     """Upload a bulk NDJSON or CSV file (UTF-8 or GB18030); it is ingested as a job you can follow."""
     settings = request.app.state.runtime.settings
@@ -140,26 +139,35 @@ async def upload_file(
         size, sha = await _receive(request, path, codec, settings.upload_max_bytes)
         if format == "csv":
             _check_csv_header(path, codec)
-        if idempotency_key:
-            replay = await idempotent_replay(uow, org_id=principal.org_id, key=idempotency_key, body=sha.encode())
-            if replay is not None:
-                path.unlink(missing_ok=True)
-                return replay.body
-        values = {
-            "id": job_id, "kind": "feed", "org_id": principal.org_id, "sources": ",".join(sorted(principal.sources)),
-            "format": format, "encoding": codec, "file_path": str(path), "size_bytes": size, "body_sha256": sha,
-            "status": "queued", "lines_done": 0, "accepted": 0, "unchanged": 0, "superseded": 0, "rejected": 0,
-            "rated": 0, "created_at": utcnow(),
-        }  # fmt: skip
-        await uow.session.execute(insert(job).values(values))
-        answer = JobRead.model_validate(values | {"error": None, "started_at": None, "finished_at": None}).model_dump(mode="json")
-        if idempotency_key:
-            await idempotent_store(uow, org_id=principal.org_id, key=idempotency_key, body=sha.encode(), status_code=202, response=answer)
-        await uow.commit()
-        return answer
+        # The unit of work (and with it the database's writer lock) is taken only once the file is in.
+        async with request.app.state.runtime.uow() as uow:
+            return await _queue_job(uow, principal, job_id, path, format, codec, size, sha, idempotency_key)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+
+
+async def _queue_job(
+    uow: UnitOfWork, principal: Principal, job_id: str, path: Path, fmt: str, codec: str, size: int, sha: str, key: str | None
+) -> Any:
+    """Record the job (or replay the first answer to the same Idempotency-Key and file)."""
+    if key:
+        replay = await idempotent_replay(uow, org_id=principal.org_id, key=key, body=sha.encode())
+        if replay is not None:
+            path.unlink(missing_ok=True)
+            return replay.body
+    values = {
+        "id": job_id, "kind": "feed", "org_id": principal.org_id, "sources": ",".join(sorted(principal.sources)),
+        "format": fmt, "encoding": codec, "file_path": str(path), "size_bytes": size, "body_sha256": sha,
+        "status": "queued", "lines_done": 0, "accepted": 0, "unchanged": 0, "superseded": 0, "rejected": 0,
+        "rated": 0, "created_at": utcnow(),
+    }  # fmt: skip
+    await uow.session.execute(insert(job).values(values))
+    answer = JobRead.model_validate(values | {"error": None, "started_at": None, "finished_at": None}).model_dump(mode="json")
+    if key:
+        await idempotent_store(uow, org_id=principal.org_id, key=key, body=sha.encode(), status_code=202, response=answer)
+    await uow.commit()
+    return answer
 
 
 async def _visible_job(request: Request, job_id: str, principal: Principal) -> Any:

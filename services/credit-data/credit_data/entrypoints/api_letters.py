@@ -68,14 +68,19 @@ async def _read_limited(request: Request, max_bytes: int) -> bytes:
     response_model=LetterRead,
     openapi_extra={"requestBody": {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}},
 )
-async def upload_letter(
-    uscc: str, request: Request, response: Response, principal: Principal = Depends(officers), uow: UnitOfWork = Depends(get_uow)
-) -> Any:
+async def upload_letter(uscc: str, request: Request, response: Response, principal: Principal = Depends(officers)) -> Any:
     """Upload the signed letter as the raw PDF body; the same file again returns the same letter (200)."""
     validate_uscc(uscc)
     max_bytes = request.app.state.runtime.settings.letter_max_bytes
     content = await _read_limited(request, max_bytes)
     sha = check_letter(content, max_bytes=max_bytes)
+    # The writer lock is taken only once the upload is in and checked.
+    async with get_runtime(request).uow() as uow:
+        return await _store_letter(uow, uscc, content, sha, principal, response)
+
+
+async def _store_letter(uow: UnitOfWork, uscc: str, content: bytes, sha: str, principal: Principal, response: Response) -> Any:
+    """Keep the letter as the enterprise's valid one (the previous one is marked replaced)."""
     identity = (await uow.session.execute(select(enterprise).where(enterprise.c.uscc == uscc))).first()
     if identity is None:
         raise Conflict("IDENTITY_UNKNOWN", "register the enterprise's name and legal representative first")

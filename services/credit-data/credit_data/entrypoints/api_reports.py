@@ -29,26 +29,28 @@ report_readers = require(
 REF_HELP = "the enterprise's authorisation reference (required for banks)"
 
 
-async def _report(uow: UnitOfWork, principal: Principal, uscc: str, ref: str | None, purpose: str, fmt: str) -> dict[str, Any]:
+async def _report(request: Request, principal: Principal, uscc: str, ref: str | None, purpose: str, fmt: str) -> dict[str, Any]:
+    """Check access, build the report and log the query in one short transaction (PDF rendering comes after)."""
     validate_uscc(uscc)
     now = utcnow()
-    await check_access(uow, principal, uscc, ref, purpose, now=now)
-    report = await build_report(uow, uscc, now=now)
-    await log_query(uow, principal, uscc, ref, purpose, fmt, now=now)
-    await uow.commit()
+    async with get_runtime(request).uow() as uow:
+        await check_access(uow, principal, uscc, ref, purpose, now=now)
+        report = await build_report(uow, uscc, now=now)
+        await log_query(uow, principal, uscc, ref, purpose, fmt, now=now)
+        await uow.commit()
     return report
 
 
 @router.get("/enterprises/{uscc}/credit-report")
 async def get_report(
     uscc: str,
+    request: Request,
     purpose: str = Query(min_length=1, max_length=200),
     authorisation_ref: str | None = Query(None, description=REF_HELP),
     principal: Principal = Depends(report_readers),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> dict[str, Any]:
     """The credit report as JSON; banks need the enterprise's authorisation; every read is logged."""
-    return await _report(uow, principal, uscc, authorisation_ref, purpose, "json")
+    return await _report(request, principal, uscc, authorisation_ref, purpose, "json")
 
 
 @router.get("/enterprises/{uscc}/credit-report.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
@@ -58,10 +60,9 @@ async def get_report_pdf(
     purpose: str = Query(min_length=1, max_length=200),
     authorisation_ref: str | None = Query(None, description=REF_HELP),
     principal: Principal = Depends(report_readers),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     """The credit report as a PDF in Chinese (embedded Noto CJK font); same rules and logging as JSON."""
-    report = await _report(uow, principal, uscc, authorisation_ref, purpose, "pdf")
+    report = await _report(request, principal, uscc, authorisation_ref, purpose, "pdf")
     pdf = await asyncio.to_thread(render_pdf, report, request.app.state.runtime.settings.cjk_font_path)
     headers = {"Content-Disposition": f'inline; filename="credit-report-{uscc}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
