@@ -6,6 +6,7 @@ Create Date: ${create_date}
 """
 from alembic import op
 import sqlalchemy as sa
+import sqlmodel
 import xinyidai_shared.db
 ${imports if imports else ""}
 
