@@ -12,7 +12,10 @@ from claims.domain.standing import DishonestyEntry, EnterpriseHistory, ListingEn
 from .tables import dishonesty as D
 from .tables import loan as LN
 from .tables import listing_history as L
+from .tables import messaging
 from .tables import rating_history as R
+
+INBOX = messaging.inbox
 
 
 async def add_listing(session: AsyncSession, *, uscc: str, on: date, listed: bool, event_id: str,
@@ -51,13 +54,24 @@ async def remove_dishonesty(session: AsyncSession, *, record_id: str, uscc: str,
 
 async def history(session: AsyncSession, uscc: str) -> EnterpriseHistory:
     """Everything known about one enterprise, for point-in-time questions."""
-    listings = (await session.execute(select(L).where(L.c.uscc == uscc).order_by(L.c.seq))).all()
-    ratings = (await session.execute(select(R).where(R.c.uscc == uscc).order_by(R.c.seq))).all()
+    # The inbox says when each event reached claims: the "known at" of point-in-time questions.
+    listings = (
+        await session.execute(
+            select(L, INBOX.c.handled_at).outerjoin(INBOX, INBOX.c.event_id == L.c.event_id)
+            .where(L.c.uscc == uscc).order_by(L.c.seq)
+        )
+    ).all()
+    ratings = (
+        await session.execute(
+            select(R, INBOX.c.handled_at).outerjoin(INBOX, INBOX.c.event_id == R.c.event_id)
+            .where(R.c.uscc == uscc).order_by(R.c.seq)
+        )
+    ).all()
     records = (await session.execute(select(D).where(D.c.uscc == uscc))).all()
     return EnterpriseHistory(
         uscc=uscc,
-        listings=[ListingEntry(r.on, r.seq, r.listed, r.sme_size, r.industry_code) for r in listings],
-        ratings=[RatingEntry(r.valid_on, r.seq, r.grade, r.has_report) for r in ratings],
+        listings=[ListingEntry(r.on, r.seq, r.listed, r.sme_size, r.industry_code, r.handled_at) for r in listings],
+        ratings=[RatingEntry(r.valid_on, r.seq, r.grade, r.has_report, r.handled_at) for r in ratings],
         dishonesty=[DishonestyEntry(r.record_id, r.started_on, r.expires_on, r.removed_on) for r in records],
     )
 

@@ -7,7 +7,7 @@ Claims keeps the whitelist's and credit-data's events as history (never only the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 GRADE_ORDER = ("AAA", "AA", "A", "B", "C", "D")  # best first; UNRATED is below all of them
 
@@ -28,6 +28,7 @@ class ListingEntry:
     listed: bool
     sme_size: str | None = None
     industry_code: str | None = None
+    known_at: datetime | None = None  # when claims learned of it (None: unknown, counts as always known)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class RatingEntry:
     seq: int
     grade: str
     has_report: bool
+    known_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,16 @@ class EnterpriseHistory:
     ratings: list[RatingEntry] = field(default_factory=list)
     dishonesty: list[DishonestyEntry] = field(default_factory=list)
 
-    def standing_on(self, day: date) -> Standing:
-        """The enterprise's standing on ``day`` (the last change on or before it wins)."""
-        listing = max((e for e in self.listings if e.on <= day), key=_listing_order, default=None)
-        rating = max((e for e in self.ratings if e.valid_on <= day), key=_rating_order, default=None)
+    def standing_on(self, day: date, *, known_by: datetime | None = None) -> Standing:
+        """The enterprise's standing on ``day`` (the last change on or before it wins).
+
+        With ``known_by`` (a loan's registration instant), a change dated ``day`` itself counts only if it
+        was known by then: the bank lent on what the platform showed, so a downgrade later that same day
+        (often caused by this very loan's default) does not rewrite the standing at issuance. Changes
+        dated before ``day`` always count, however late they arrived.
+        """
+        listing = max((e for e in self.listings if _counts(e.on, e.known_at, day, known_by)), key=_listing_order, default=None)
+        rating = max((e for e in self.ratings if _counts(e.valid_on, e.known_at, day, known_by)), key=_rating_order, default=None)
         return Standing(
             on=day,
             listed=bool(listing and listing.listed),
@@ -91,6 +99,14 @@ class EnterpriseHistory:
             has_report=bool(rating and rating.has_report),
             dishonesty_ids=tuple(sorted(d.record_id for d in self.dishonesty if d.in_effect_on(day))),
         )
+
+
+def _counts(effective_on: date, known_at: datetime | None, day: date, known_by: datetime | None) -> bool:
+    if effective_on < day:
+        return True
+    if effective_on > day:
+        return False
+    return known_by is None or known_at is None or known_at <= known_by
 
 
 def _listing_order(entry: ListingEntry) -> tuple[date, int]:
@@ -103,6 +119,6 @@ def _rating_order(entry: RatingEntry) -> tuple[date, int]:
 
 def _last_known_size(entries: list[ListingEntry], day: date) -> str | None:
     # A delisting carries no size, so the size is the one stated by the latest recommendation.
-    sized = (e for e in entries if e.on <= day and e.sme_size is not None)
+    sized = (e for e in entries if e.on <= day and e.sme_size is not None)  # size is stated, not rated
     latest = max(sized, key=_listing_order, default=None)
     return latest.sme_size if latest else None

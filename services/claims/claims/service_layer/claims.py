@@ -32,10 +32,11 @@ class Submission:
 
 async def _recheck(uow: UnitOfWork, deps: Deps, loan: Loan) -> tuple[RuleCheck, ...]:
     # Events that arrived late (a dishonesty record dated before issue) can change the verdict, so the
-    # claim re-runs every rule for the issue date; loans registered after this one do not count.
+    # claim re-runs every rule for the issue date; loans registered after this one do not count, and
+    # neither do changes dated the issue date that arrived after the loan was registered.
     history = await standing_repo.history(uow.session, loan.uscc)
     earlier = await loans_repo.count_for_enterprise(uow.session, loan.uscc, registered_before=loan.registered_at)
-    ctx = Context(history.standing_on(loan.facts.issued_on), loan.applied_rate, profile_named(loan.policy_profile),
+    ctx = Context(history.standing_on(loan.facts.issued_on, known_by=loan.registered_at), loan.applied_rate, profile_named(loan.policy_profile),
                   earlier, deps.city_divisions)
     return evaluate(loan.facts, ctx).checks
 

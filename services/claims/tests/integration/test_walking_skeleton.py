@@ -7,6 +7,8 @@ from xinyidai_shared.events import CompensationPaid, Envelope
 
 from claims.adapters.tables import messaging
 
+from xinyidai_shared.events import CreditRatingChanged
+
 from .helpers import JRJ, LG, admit, bank_headers, deliver, loan_body, seed_good_standing, uscc
 
 
@@ -105,3 +107,41 @@ async def test_payment_for_an_unknown_claim_is_refused_so_the_runner_parks_it(ap
     async with app.state.runtime.db.read_session() as session:
         inbox = (await session.execute(select(messaging.inbox.c.event_id))).all()
     assert inbox == []  # the refusal rolled back the inbox row with it: a retry will try again
+
+
+async def test_same_day_downgrade_after_registration_does_not_void_the_claim(sqlite_url):
+    """The demo's compressed day: listed and rated A in the morning, loan registered, then the loan's own
+    default downgrades the enterprise the same day. Issuance standing is what was known at registration."""
+    from datetime import timedelta
+
+    from xinyidai_shared.clock import business_date
+    from xinyidai_shared.events import EnterpriseDelisted
+
+    from .helpers import Clock, build
+    from xinyidai_shared.testing import app_client
+
+    clock = Clock(datetime.now(UTC))
+    today = business_date(clock.now)
+    application = build(sqlite_url, clock)
+    async with app_client(application) as client:
+        code = uscc()
+        await seed_good_standing(application, code, listed_on=today)
+        await admit(client, "bank-sameday")
+        headers = bank_headers("bank-sameday")
+        clock.now = datetime.now(UTC)  # registration happens after the morning's recommendation arrived
+        body = loan_body(code, "SAME-1", issued_on=today.isoformat(), matures_on=(today + timedelta(days=365)).isoformat())
+        loan = (await client.post("/v1/loans", headers=headers, json=body)).json()
+        assert loan["covered"], loan["eligibility"]
+        await deliver(application, CreditRatingChanged(uscc=code, grade="B", previous_grade="A", model_version="t1",
+                                                       has_report=True, valid_from=datetime.now(UTC)))
+        await deliver(application, EnterpriseDelisted(uscc=code, reason_code="RATING_BELOW_A", reason="downgrade",
+                                                      suspended=True, delisted_on=today))
+        lid = loan["loan_id"]
+        await client.post(f"/v1/loans/{lid}/overdue", headers=headers,
+                          json={"days_past_due": 1, "overdue_principal": "1000000.00", "as_of": today.isoformat()})
+        await client.post(f"/v1/loans/{lid}/classification", headers=headers, json={"category": "loss", "as_of": today.isoformat()})
+        claim = await client.post("/v1/claims", headers=headers, json={
+            "loan_id": lid, "materials": [{"kind": "art11_documents", "ref": "d1"}, {"kind": "loan_proof", "ref": "d2"}]})
+        assert claim.status_code == 201, claim.text
+        standing_now = (await client.get(f"/v1/enterprises/{code}/standing", headers=headers)).json()
+        assert (standing_now["listed"], standing_now["grade"]) == (False, "B")  # today's view does show it

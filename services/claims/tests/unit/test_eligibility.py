@@ -1,7 +1,7 @@
 """Eligibility at issuance: every rule at its boundary, each verdict with its article."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -149,3 +149,30 @@ def test_loan_not_declared_first_is_not_covered_under_either_profile():
 def test_every_failing_rule_is_reported_not_only_the_first():
     _, result = verdict(facts(rate_ppm=99_000, loan_type=LoanType.PLEDGED), standing=standing(listed=False))
     assert [c.rule for c in result.failures()] == ["LISTED", "RATE_CAP", "PURE_CREDIT"]
+
+
+def test_a_downgrade_dated_the_issue_day_but_learned_after_registration_does_not_rewrite_issuance():
+    registered = datetime(2026, 3, 2, 2, tzinfo=UTC)
+    history = EnterpriseHistory(
+        USCC,
+        listings=[ListingEntry(date(2026, 1, 5), 1, True, "small", known_at=registered - timedelta(days=50)),
+                  ListingEntry(ISSUED, 2, False, known_at=registered + timedelta(hours=1))],
+        ratings=[RatingEntry(date(2026, 1, 1), 1, "A", True, known_at=registered - timedelta(days=60)),
+                 RatingEntry(ISSUED, 2, "B", True, known_at=registered + timedelta(hours=1))],
+    )
+    at_registration = history.standing_on(ISSUED, known_by=registered)
+    assert (at_registration.listed, at_registration.grade) == (True, "A")
+    assert verdict(facts(), standing=at_registration)[1].covered
+    # Without the registration instant (e.g. an officer's "what do we know of that day now"), it counts.
+    assert (history.standing_on(ISSUED).listed, history.standing_on(ISSUED).grade) == (False, "B")
+
+
+def test_a_change_dated_before_the_issue_day_counts_however_late_it_arrived():
+    registered = datetime(2026, 3, 2, 2, tzinfo=UTC)
+    history = EnterpriseHistory(
+        USCC,
+        listings=[ListingEntry(date(2026, 1, 5), 1, True, "small", known_at=registered - timedelta(days=50))],
+        ratings=[RatingEntry(date(2026, 1, 1), 1, "A", True, known_at=registered - timedelta(days=60)),
+                 RatingEntry(date(2026, 2, 1), 2, "C", True, known_at=registered + timedelta(days=30))],
+    )
+    assert history.standing_on(ISSUED, known_by=registered).grade == "C"
