@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select, update
 
 from xinyidai_shared.auth import Principal, Role, require
 from xinyidai_shared.clock import utcnow
+from xinyidai_shared.errors import Invalid
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
 from xinyidai_shared.web import get_runtime, get_uow
@@ -43,8 +44,12 @@ async def bank_alerts(
 
 
 @router.put("/alerts/webhook", status_code=204)
-async def put_webhook(body: WebhookIn, principal: Principal = Depends(bank_only), uow: UnitOfWork = Depends(get_uow)) -> Response:
+async def put_webhook(
+    body: WebhookIn, request: Request, principal: Principal = Depends(bank_only), uow: UnitOfWork = Depends(get_uow)
+) -> Response:
     """Have new alerts POSTed to this URL, signed with HMAC-SHA256 of the secret (header X-Xyd-Signature)."""
+    if not body.url.startswith("https://") and not request.app.state.runtime.settings.dev_mode:
+        raise Invalid("WEBHOOK_URL_INSECURE", "alerts carry credit information: the webhook must be https://", field="url")
     exists = (await uow.session.execute(select(webhook.c.bank_id).where(webhook.c.bank_id == principal.bank_id))).first()
     values = {"url": body.url, "secret": body.secret, "updated_at": utcnow()}
     if exists:

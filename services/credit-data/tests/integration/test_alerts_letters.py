@@ -62,6 +62,8 @@ async def test_webhook_deliveries_are_signed_and_retried_with_backoff(sqlite_url
             received.append((request.content, request.headers["X-Xyd-Signature"]))
             return httpx.Response(200)
 
+        plain = await client.put("/v1/alerts/webhook", json={"url": "http://bank.example/hook", "secret": "icbc-webhook-secret-1"}, headers=ICBC)
+        assert (plain.status_code, plain.json()["code"]) == (400, "WEBHOOK_URL_INSECURE")
         await client.put("/v1/alerts/webhook", json={"url": "https://bank.example/hook", "secret": "icbc-webhook-secret-1"}, headers=ICBC)
         await _lend(client, uscc, "bank-icbc-ly")
         body = {"uscc": uscc, "reference": "R-1", "reason": "虚假申报", "started_on": today_shanghai().isoformat()}
