@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from datetime import date, datetime
 from typing import Any
 
@@ -37,11 +36,8 @@ class StoreOutcome:
 INSERT_COLUMNS = (*RECORD_COLUMNS, "version", "received_at", "job_id")
 
 
-_values = attrgetter(*RECORD_COLUMNS)
-
-
 def _row(record: FeedRecord) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in RECORD_COLUMNS}
+    return record._asdict()
 
 
 async def _existing(session: AsyncSession, provider: str, ids: Sequence[str]) -> dict[str, tuple[int, str, str, int]]:
@@ -99,7 +95,7 @@ async def store_records(
         await _supersede(session, list(changed.values()), now)
     if fresh:
         tail = (1, now, job_id)
-        await insert_rows(session, feed_record, INSERT_COLUMNS, [_values(r) + tail for r in fresh.values()])
+        await insert_rows(session, feed_record, INSERT_COLUMNS, [tuple(r) + tail for r in fresh.values()])
     return result
 
 

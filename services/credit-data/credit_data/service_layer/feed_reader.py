@@ -46,7 +46,6 @@ def _emit(out: Any, value: Any) -> None:
 def produce(spec: dict[str, Any], out: Any) -> None:
     """Helper body: batches of (record tuples, rejections, last line), then None; an error text on failure."""
     job = {"provider": spec["provider"], "allowed": frozenset(spec["allowed"]), "today": date.fromisoformat(spec["today"])}
-    fields = FeedRecord.__slots__  # type: ignore[attr-defined]
     records: list[tuple] = []
     rejections: list[dict[str, Any]] = []
     last = 0
@@ -59,7 +58,7 @@ def produce(spec: dict[str, Any], out: Any) -> None:
                 if isinstance(checked, dict):
                     rejections.append(checked)
                 else:
-                    records.append(tuple(getattr(checked, f) for f in fields))
+                    records.append(tuple(checked))
                 last = number
                 if len(records) + len(rejections) >= spec["size"]:
                     _emit(out, (records, rejections, last))

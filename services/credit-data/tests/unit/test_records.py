@@ -100,9 +100,7 @@ def test_consumption_with_superscript_digit_is_refused_not_crashing():
 
 def test_stored_columns_follow_the_record_fields_in_order():
     """Invariant: rows are read back positionally, so the table's record columns mirror FeedRecord's fields."""
-    import dataclasses
-
     from credit_data.adapters.tables import RECORD_COLUMNS
     from credit_data.domain.records import FeedRecord
 
-    assert tuple(f.name for f in dataclasses.fields(FeedRecord)) == RECORD_COLUMNS
+    assert FeedRecord._fields == RECORD_COLUMNS
