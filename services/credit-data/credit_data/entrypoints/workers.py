@@ -12,7 +12,7 @@ from xinyidai_shared.runtime import Runtime
 from ..adapters import ratings_repo
 from ..domain.scorecard import MODEL_VERSION
 from ..service_layer.dishonesty import expire_records
-from ..service_layer.jobs import claim_next, requeue_interrupted, run_one, run_rerate_job
+from ..service_layer.jobs import claim_next, last_daily_run, record_daily_run, requeue_interrupted, run_one, run_rerate_job
 from ..service_layer.webhooks import deliver_due
 
 
@@ -33,11 +33,18 @@ async def job_worker(runtime: Runtime) -> None:
 
 
 async def daily_rules(runtime: Runtime) -> None:
-    """Once a day: end expired dishonesty records, then re-rate everyone (windows move with the calendar)."""
+    """Once a day: end expired dishonesty records, then re-rate everyone (windows move with the calendar,
+    and the risk rules run with the re-rating). The last run is remembered, so restarts do not delay it."""
+    interval_s = runtime.settings.daily_interval_s  # type: ignore[attr-defined]
     while True:
-        await asyncio.sleep(runtime.settings.daily_interval_s)  # type: ignore[attr-defined]
-        await expire_records(runtime, today=None, now=utcnow())
-        await run_rerate_job(runtime, None)
+        last = await last_daily_run(runtime)
+        if last is None:  # a new installation: the first run is a full interval from now
+            await record_daily_run(runtime, started_at=utcnow(), rated=0)
+            continue
+        await asyncio.sleep(max(0.0, interval_s - (utcnow() - last).total_seconds()))
+        started_at = utcnow()
+        await expire_records(runtime, today=None, now=started_at)
+        await record_daily_run(runtime, started_at=started_at, rated=await run_rerate_job(runtime, None))
 
 
 async def webhook_sender(runtime: Runtime) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
@@ -195,3 +196,22 @@ async def run_one(runtime: Runtime, row: Any) -> None:
     except Exception as error:  # noqa: BLE001 - the job records why it failed; the worker goes on
         log.exception("job failed", extra={"job_id": row.id})
         await _finish(runtime, row.id, "failed", f"{type(error).__name__}: {error}")
+
+
+async def last_daily_run(runtime: Runtime) -> datetime | None:
+    """When the daily rules last finished (kept as a job row, so a restart does not postpone them)."""
+    async with runtime.db.read_session() as session:
+        query = select(job.c.finished_at).where(job.c.kind == "daily", job.c.status == "done")
+        return (await session.execute(query.order_by(job.c.finished_at.desc()).limit(1))).scalar()
+
+
+async def record_daily_run(runtime: Runtime, *, started_at: datetime, rated: int) -> None:
+    """Remember a finished daily run and how many enterprises it re-rated."""
+    values = {
+        "id": str(uuid.uuid4()), "kind": "daily", "org_id": "credit-data", "sources": "", "size_bytes": 0,
+        "status": "done", "lines_done": 0, "accepted": 0, "unchanged": 0, "superseded": 0, "rejected": 0,
+        "rated": rated, "created_at": started_at, "started_at": started_at, "finished_at": utcnow(),
+    }  # fmt: skip
+    async with runtime.uow() as uow:
+        await uow.session.execute(insert(job).values(values))
+        await uow.commit()

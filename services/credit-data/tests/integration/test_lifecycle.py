@@ -125,3 +125,17 @@ async def test_interrupted_job_resumes_after_its_last_committed_line(sqlite_url,
         profile = (await client.get(f"/v1/enterprises/{uscc}/profile", headers=OFFICE)).json()
         assert profile["sources"]["water"]["months_covered"] == 2  # lines 1-4 were "already done" before
         assert not path.exists()
+
+
+async def test_daily_rules_rerate_everyone_and_remember_their_last_run(sqlite_url, tmp_path):
+    uscc = new_uscc()
+    async with running(sqlite_url, tmp_path, daily_interval_s=0.3) as client:
+        await push_demo(client, uscc)
+        runtime = client.app.state.runtime
+
+        async def ran_with_our_enterprise() -> bool:
+            async with runtime.db.read_session() as session:
+                rated = (await session.execute(select(job.c.rated).where(job.c.kind == "daily"))).scalars().all()
+            return any(n >= 1 for n in rated)
+
+        await eventually(ran_with_our_enterprise, timeout_s=20)
