@@ -5,7 +5,9 @@ through rating, recommendation, a covered loan, loss and a claim over HTTP, appr
 batch notice, and measures per claim: the relay's `sent_at` of its ClaimApproved (claims outbox) to the
 claim's `paid_recorded_at` (when claims applied the CompensationPaid from fund-ledger).
 
-Prints `e2e.claim_to_payment.p50_ms`, `e2e.claim_to_payment.p99_ms` and a few context figures.
+Prints `e2e.claim_to_payment.p50_ms`, `e2e.claim_to_payment.p99_ms` (the 200 approved together, so
+they queue through fund-ledger and back), `...single_p50_ms` (20 more claims approved one at a time), and a
+few context figures.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ CLAIMS = 200
 BANKS = [f"bank-bench-{i}" for i in range(4)]  # 50 claims × 30,000.00 each stays under the 2,000,000 cap
 TOKENS = dev_tokens() | {b: issue_token(DEV_AUTH_SECRET, org_id=b, role=Role.BANK, ttl_s=None, issued_at=0) for b in BANKS}
 CONCURRENCY = 16
+SINGLES = 20  # claims approved one at a time after the batch
 
 
 def h(org: str) -> dict[str, str]:
@@ -108,6 +111,33 @@ async def enterprise_to_claim(c: httpx.AsyncClient, urls: dict[str, str], n: int
     return claim["claim_id"]
 
 
+def _latency_ms(view: dict, sent: dict[str, datetime]) -> float:
+    paid = datetime.fromisoformat(view["paid_recorded_at"]).replace(tzinfo=None)
+    return (paid - sent[view["claim_id"]].replace(tzinfo=None)).total_seconds() * 1000
+
+
+async def _one_at_a_time(c: httpx.AsyncClient, urls: dict[str, str], *, claims: int) -> list[dict]:
+    """Claims approved alone (a batch of one each), so the figure shows the path without queueing."""
+    cl = urls["claims"] + "/v1"
+    views = []
+    for n in range(claims):
+        bank = BANKS[n % len(BANKS)]
+        cid = await enterprise_to_claim(c, urls, 10_000 + n, bank)
+        batch = (await ok(await c.get(f"{cl}/claims/{cid}", headers=h(bank))))["batch_id"]
+        await ok(await c.post(f"{cl}/batches/{batch}/close", headers=h("lg-office")))
+        await ok(await c.post(f"{cl}/claims/{cid}/preliminary-review", json={"decision": "pass"}, headers=h("lg-office")))
+        await ok(await c.post(f"{cl}/claims/{cid}/approval", json={"decision": "approve"}, headers=h("lg-office")))
+        await ok(await c.post(f"{cl}/batches/{batch}/notice", headers=h("lg-office")))
+        await ok(await c.post(f"{cl}/batches/{batch}/notice/close", headers=h("lg-office")))
+
+        async def paid(cid: str = cid, bank: str = bank) -> dict | None:
+            view = await ok(await c.get(f"{cl}/claims/{cid}", headers=h(bank)))
+            return view if view["state"] == "paid" else None
+
+        views.append(await until(paid))
+    return views
+
+
 async def run(stack: Stack) -> dict[str, float]:
     urls = stack.urls
     sem = asyncio.Semaphore(CONCURRENCY)
@@ -145,6 +175,7 @@ async def run(stack: Stack) -> dict[str, float]:
 
         views = await until(all_paid, timeout_s=120)
         drain_s = time.monotonic() - approved_at
+        singles = await _one_at_a_time(c, urls, claims=SINGLES)
     blocked = [v for v in views if v["state"] != "paid"]
     if blocked:
         raise RuntimeError(f"{len(blocked)} claims were not paid: {blocked[0]}")
@@ -153,11 +184,11 @@ async def run(stack: Stack) -> dict[str, float]:
             json.loads(env)["payload"]["claim_id"]: datetime.fromisoformat(at)
             for env, at in db.execute("SELECT envelope, sent_at FROM outbox WHERE type = 'ClaimApproved'")
         }
-    latencies = sorted(
-        (datetime.fromisoformat(v["paid_recorded_at"]).replace(tzinfo=None) - sent[v["claim_id"]].replace(tzinfo=None)).total_seconds() * 1000
-        for v in views
-    )
+    latencies = sorted(_latency_ms(v, sent) for v in views)
+    single_latencies = sorted(_latency_ms(v, sent) for v in singles)
     return {
+        "single_p50": statistics.median(single_latencies),
+        "single_max": single_latencies[-1],
         "p50": statistics.median(latencies),
         "p99": latencies[int(len(latencies) * 0.99) - 1],
         "max": latencies[-1],
@@ -177,6 +208,8 @@ def main() -> None:
     print(f"e2e.claim_to_payment.p50_ms: {figures['p50']:.1f} ms")
     print(f"e2e.claim_to_payment.p99_ms: {figures['p99']:.1f} ms")
     print(f"e2e.claim_to_payment.max_ms: {figures['max']:.1f} ms")
+    print(f"e2e.claim_to_payment.single_p50_ms: {figures['single_p50']:.1f} ms")
+    print(f"e2e.claim_to_payment.single_max_ms: {figures['single_max']:.1f} ms")
     print(f"e2e.claim_to_payment.claims: {CLAIMS} claims")
     print(f"e2e.batch_of_{CLAIMS}_approved_to_all_paid_s: {figures['drain_s']:.2f} s")
     print(f"e2e.setup_{CLAIMS}_enterprises_to_claims_s: {figures['setup_s']:.1f} s")

@@ -43,6 +43,7 @@ class Hooks:
     """Test hooks: a gate the handler waits on before returning (to 'die' before commit)."""
 
     block: tuple[str, int] | None = None
+    reached: asyncio.Event | None = None  # set when the handler starts hanging
 
 
 hooks = Hooks()
@@ -55,6 +56,8 @@ async def on_probe(uow: UnitOfWork, event: ProbeHappened, _envelope) -> None:  #
     if event.fail:
         raise RuntimeError(f"probe {event.n} is told to fail")
     if hooks.block == (event.key, event.n):
+        if hooks.reached is not None:
+            hooks.reached.set()
         await asyncio.Event().wait()  # hang until cancelled: the process 'dies' before its commit
 
 
