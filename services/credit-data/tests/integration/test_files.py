@@ -131,3 +131,18 @@ async def test_large_file_path_reads_in_a_helper_process_with_the_same_report(sq
         assert [(r["line"], r["field"]) for r in report] == [(4, "amount_paid")]
         profile = (await client.get(f"/v1/enterprises/{uscc}/profile", headers=OFFICE)).json()
         assert profile["sources"]["water"]["months_covered"] == 5
+
+
+async def test_gb18030_ndjson_is_read_in_its_declared_charset(sqlite_url, tmp_path):
+    uscc = new_uscc()
+    text = "".join(orjson.dumps(water(uscc, ago, account_no=f"热力{ago}号")).decode() + "\n" for ago in range(1, 4))
+    async with running(sqlite_url, tmp_path) as client:
+        headers = WATER | {"Content-Type": "application/x-ndjson; charset=gbk"}
+        response = await client.post("/v1/feeds/files?format=ndjson", content=text.encode("gb18030"), headers=headers)
+        job = await _finished(client, response.json()["id"], WATER)
+        assert (job["encoding"], job["accepted"], job["rejected"]) == ("gb18030", 3, 0)
+        rid = water(uscc, 1)["source_record_id"]
+        corrected = water(uscc, 1, account_no="热力1号", consumption="1")
+        await client.post("/v1/feeds/record", json=corrected, headers=WATER)
+        history = (await client.get(f"/v1/feeds/records/{rid}/history", headers=WATER)).json()
+        assert history[0]["account_no"] == "热力1号"
