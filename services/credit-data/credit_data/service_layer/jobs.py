@@ -37,9 +37,9 @@ YIELD_EVERY = 250
 async def claim_next(runtime: Runtime) -> Any:
     """Take the oldest queued job and mark it running; None when there is nothing to do."""
     async with runtime.uow() as uow:
-        row = (
-            await uow.session.execute(select(job).where(job.c.status == "queued").order_by(job.c.created_at).limit(1))
-        ).first()
+        # SKIP LOCKED lets several instances on one PostgreSQL take different jobs (SQLite ignores it).
+        query = select(job).where(job.c.status == "queued").order_by(job.c.created_at).limit(1)
+        row = (await uow.session.execute(query.with_for_update(skip_locked=True))).first()
         if row is None:
             return None
         await uow.session.execute(update(job).where(job.c.id == row.id).values(status="running", started_at=utcnow()))
