@@ -38,7 +38,7 @@ async def current_ratings(session: AsyncSession, usccs: Sequence[str]) -> dict[s
     for start in range(0, len(usccs), CHUNK):
         chunk = usccs[start : start + CHUNK]
         rows = await session.execute(
-            select(c.id, c.uscc, c.grade, c.score, c.model_version, c.reason_codes).where(
+            select(c.id, c.uscc, c.grade, c.score, c.model_version, c.reason_codes, c.factors).where(
                 c.uscc.in_(chunk), c.valid_to.is_(None)
             )
         )

@@ -163,7 +163,6 @@ dishonesty = Table(
     Column("expires_on", Date),
     Column("ended_on", Date),  # repaired, removed or expired
     Column("end_reason", Text),
-    Column("removal_published", Boolean, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
 )
 Index("ix_dishonesty_uscc", dishonesty.c.uscc)

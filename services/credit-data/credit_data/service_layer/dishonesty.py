@@ -47,7 +47,7 @@ async def record_dishonesty(
     values = {
         "record_id": record_id, "uscc": uscc, "recorded_by": recorded_by, "kind": kind, "reason": terms.reason,
         "started_on": terms.started_on, "expires_on": terms.expires_on, "ended_on": None, "end_reason": None,
-        "removal_published": False, "recorded_at": now,
+        "recorded_at": now,
     }  # fmt: skip
     await uow.session.execute(insert(dishonesty).values(values))
     uow.publish(
@@ -89,7 +89,7 @@ async def _end(uow: UnitOfWork, row: Any, *, ended_on: date, reason: str) -> Non
     await uow.session.execute(
         update(dishonesty)
         .where(dishonesty.c.record_id == row.record_id)
-        .values(ended_on=ended_on, end_reason=reason, removal_published=True)
+        .values(ended_on=ended_on, end_reason=reason)
     )
     uow.publish(DishonestyRemoved(uscc=row.uscc, record_id=row.record_id, reason=reason, removed_on=ended_on))
 

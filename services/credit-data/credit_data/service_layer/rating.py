@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import orjson
-
 from xinyidai_shared.clock import business_date
 from xinyidai_shared.events import CreditRatingChanged
 from xinyidai_shared.uow import UnitOfWork
@@ -46,14 +44,15 @@ async def rerate(uow: UnitOfWork, usccs: Sequence[str], *, now: datetime) -> int
         result = rate(profile)
         hits += [(uscc, hit) for hit in profile_hits(profile)]
         before = current.get(uscc)
-        reasons = orjson.dumps(list(result.reason_codes)).decode()
-        if before is not None and (before.grade, before.score, before.model_version, before.reason_codes) == (
-            result.grade, result.score, result.model_version, reasons
+        row = ratings_repo.rating_row(uscc, result, as_of, now)
+        # A rating whose every line reads the same stays in force; any change opens a new history row.
+        if before is not None and (before.grade, before.score, before.model_version, before.reason_codes, before.factors) == (
+            row["grade"], row["score"], row["model_version"], row["reason_codes"], row["factors"]
         ):
             continue
         if before is not None:
             closing.append(before.id)
-        opening.append(ratings_repo.rating_row(uscc, result, as_of, now))
+        opening.append(row)
         previous = before.grade if before is not None else None
         if previous != result.grade:
             uow.publish(

@@ -79,7 +79,6 @@ def upgrade() -> None:
     sa.Column('expires_on', sa.Date(), nullable=True),
     sa.Column('ended_on', sa.Date(), nullable=True),
     sa.Column('end_reason', sa.Text(), nullable=True),
-    sa.Column('removal_published', sa.Boolean(), nullable=False),
     sa.Column('recorded_at', xinyidai_shared.db.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('record_id')
     )
