@@ -4,20 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
-from xinyidai_shared.money import Yuan, format_fen, parse_yuan
+from pydantic import BaseModel, ConfigDict, Field
+from xinyidai_shared.money import Yuan, YuanIn
 
-
-def _yuan_text(value: object) -> int:
-    # Requests must carry money as text: a bare JSON number is ambiguous (yuan? fen?) and may be a float.
-    if not isinstance(value, str):
-        raise ValueError("money must be an exact decimal string such as \"1234.50\"")
-    return parse_yuan(value)
-
-
-YuanIn = Annotated[int, BeforeValidator(_yuan_text), PlainSerializer(format_fen, return_type=str)]
 
 TRANSFER_ID = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$",
                     description="Your idempotency key: the same id with the same body replays the first answer")

@@ -5,20 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
-from xinyidai_shared.money import MoneyFormatError, format_fen, parse_yuan
-
-
-def _yuan_text(value: object) -> int:
-    # A JSON number would be ambiguous (yuan? fen? float?), so inputs must be exact decimal strings.
-    if not isinstance(value, str):
-        raise MoneyFormatError('money is an exact decimal string in yuan, e.g. "12000000.00"')
-    return parse_yuan(value)
+from xinyidai_shared.money import Yuan as YuanOut
+from xinyidai_shared.money import YuanIn
 
 
-YuanIn = Annotated[int, BeforeValidator(_yuan_text)]
-YuanOut = Annotated[int, PlainSerializer(format_fen, return_type=str)]
 Reason = Annotated[str | None, Field(default=None, max_length=2000)]
 
 

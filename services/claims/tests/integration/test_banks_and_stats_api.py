@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from claims.adapters.tables import messaging
 
-from .helpers import CZJ, JRJ, LG, admit, bank_headers, loan_body, seed_good_standing, uscc
+from .helpers import CZJ, JRJ, LG, admit, bank_headers, loan_body, uscc
 
 
 async def test_bank_admission_is_idempotent_by_bank_id_and_only_officers_admit(client):

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from xinyidai_shared.events import CompensationPaid, Envelope
+from xinyidai_shared.events import CompensationPaid
 
 from claims.adapters.tables import messaging
 

@@ -6,7 +6,6 @@ Create Date: 2026-11-29 23:42:51.062876
 """
 from alembic import op
 import sqlalchemy as sa
-import xinyidai_shared.db
 
 
 revision = '0002'
