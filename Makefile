@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 PACKAGES := shared services/credit-data services/whitelist services/fund-ledger services/claims
 PYTEST_WORKERS ?= 2
 
-.PHONY: install sysdeps run demo test test-fast bench migration credentials clean
+.PHONY: install sysdeps run demo test lint bench migration credentials clean
 
 $(STAMP): requirements.lock $(addsuffix /pyproject.toml,$(PACKAGES))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ demo: install
 
 test: install sysdeps
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+
+lint: install
+	$(BIN)/ruff check shared services tools bench tests
 
 bench: install sysdeps
 	$(BIN)/python bench/run_all.py
