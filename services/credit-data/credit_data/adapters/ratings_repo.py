@@ -124,14 +124,12 @@ async def mark_dirty(session: AsyncSession, usccs: set[str]) -> None:
     """Queue enterprises for re-rating (the bulk path rates them once, after the file)."""
     if not usccs:
         return
-    known = set()
-    wanted = sorted(usccs)
-    for start in range(0, len(wanted), CHUNK):
-        rows = await session.execute(select(rating_dirty.c.uscc).where(rating_dirty.c.uscc.in_(wanted[start : start + CHUNK])))
-        known.update(rows.scalars())
-    new = [{"uscc": u} for u in wanted if u not in known]
-    if new:
-        await session.execute(insert(rating_dirty), new)
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        sql = "INSERT INTO rating_dirty (uscc) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING"
+        await connection.exec_driver_sql(sql, (sorted(usccs),))
+    else:
+        await connection.exec_driver_sql("INSERT OR IGNORE INTO rating_dirty (uscc) VALUES (?)", [(u,) for u in sorted(usccs)])
 
 
 async def take_dirty(session: AsyncSession, limit: int) -> list[str]:

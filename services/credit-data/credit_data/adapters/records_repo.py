@@ -41,13 +41,20 @@ def _row(record: FeedRecord) -> dict[str, Any]:
 
 
 async def _existing(session: AsyncSession, provider: str, ids: Sequence[str]) -> dict[str, tuple[int, str, str, int]]:
+    """The batch's keys already stored: source record id -> (row id, content hash, enterprise, version)."""
     found: dict[str, tuple[int, str, str, int]] = {}
-    c = feed_record.c
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         # asyncpg caches prepared statements; a generic plan made while the table was small keeps seq-scanning
         # it as it grows to millions of rows. Custom plans see the table's real size and use the key index.
         await connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        result = await connection.exec_driver_sql(
+            "SELECT source_record_id, id, content_hash, uscc, version FROM feed_record"
+            " WHERE provider = $1 AND source_record_id = ANY($2)",
+            (provider, list(ids)),
+        )
+        return {rid: (row_id, digest, uscc, version) for rid, row_id, digest, uscc, version in result}
+    c = feed_record.c
     for start in range(0, len(ids), LOOKUP_CHUNK):
         chunk = ids[start : start + LOOKUP_CHUNK]
         rows = await session.execute(
