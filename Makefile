@@ -18,7 +18,7 @@ install: $(STAMP)
 
 # PostgreSQL server binaries (tests' PostgreSQL lane), the Noto CJK font (Chinese PDFs), wrk (bench).
 sysdeps:
-	@bash tools/ensure_sysdeps.sh
+	@bash tools/ensure_sysdeps.sh test
 
 credentials: install
 	@$(BIN)/python -m xinyidai_shared.devorgs
@@ -45,7 +45,8 @@ test: install sysdeps
 lint: install
 	$(BIN)/ruff check shared services tools bench tests
 
-bench: install sysdeps
+bench: install
+	@bash tools/ensure_sysdeps.sh bench
 	$(BIN)/python bench/run_all.py
 
 migration: install
