@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,16 +55,14 @@ async def _existing(session: AsyncSession, provider: str, ids: Sequence[str]) ->
             (provider, list(ids)),
         )
         return {rid: (row_id, digest, uscc, version) for rid, row_id, digest, uscc, version in result}
-    c = feed_record.c
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        chunk = ids[start : start + LOOKUP_CHUNK]
-        rows = await session.execute(
-            select(c.source_record_id, c.id, c.content_hash, c.uscc, c.version).where(
-                c.provider == provider, c.source_record_id.in_(chunk)
-            )
-        )
-        for rid, row_id, digest, uscc, version in rows:
-            found[rid] = (row_id, digest, uscc, version)
+    # SQLite: the whole batch's keys in one statement, passed as a JSON array (no limit on bound variables).
+    result = await connection.exec_driver_sql(
+        "SELECT source_record_id, id, content_hash, uscc, version FROM feed_record"
+        " WHERE provider = ? AND source_record_id IN (SELECT value FROM json_each(?))",
+        (provider, orjson.dumps(list(ids)).decode()),
+    )
+    for rid, row_id, digest, uscc, version in result:
+        found[rid] = (row_id, digest, uscc, version)
     return found
 
 

@@ -9,6 +9,7 @@ long the file, and the writer stores the batches strictly in order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pickle
 import struct
@@ -91,14 +92,16 @@ async def batches_from_helper(row: Any, *, size: int, today: date) -> AsyncItera
             except asyncio.IncompleteReadError:
                 raise RuntimeError(f"feed reader process ended unexpectedly (exit {await helper.wait()})") from None
             if item is None:
+                await helper.wait()  # the helper exits right after its last frame
                 return
             if isinstance(item, str):
                 raise RuntimeError(f"feed reader failed: {item}")
             yield item
     finally:
         if helper.returncode is None:
-            helper.kill()
-        await helper.wait()
+            with contextlib.suppress(ProcessLookupError):
+                helper.kill()
+            await helper.wait()
 
 
 if __name__ == "__main__":
