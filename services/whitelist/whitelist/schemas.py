@@ -71,6 +71,19 @@ class CreditVerdictRead(BaseModel):
     reason_codes: list[str]
 
 
+class CommitmentLetterRead(BaseModel):
+    """A credit commitment letter (信用承诺书, Plan 4.4.2); ``missing`` when credit-data announced none."""
+
+    status: Literal["valid", "void", "missing"]
+    letter_id: str | None = None
+    published_on: date | None = None
+    document_sha256: str | None = None
+    voided_on: date | None = None
+    void_reason_code: str | None = Field(
+        default=None, description="LEGAL_REPRESENTATIVE_CHANGED, NAME_CHANGED, REPLACED or WITHDRAWN"
+    )
+
+
 class ApplicationRead(BaseModel):
     id: str
     uscc: str
@@ -93,6 +106,7 @@ class ApplicationRead(BaseModel):
     recommended_on: date | None
     credit_override: bool
     credit_verdict: CreditVerdictRead
+    commitment_letter: CommitmentLetterRead
     transitions: list[TransitionRead]
 
 
@@ -168,10 +182,13 @@ class MemberRead(BaseModel):
     listed_on: date
     last_reviewed_on: date
     application_id: str
+    commitment_letter: CommitmentLetterRead = Field(description="the letter that counts now (the newest)")
+    flags: list[str] = Field(description="for officers, e.g. COMMITMENT_LETTER_VOID (the member stays listed)")
 
 
 class MemberDetail(MemberRead):
     history: list[PeriodRead]
+    commitment_letters: list[CommitmentLetterRead] = Field(description="every letter announced, newest first")
 
 
 class ListedOn(BaseModel):

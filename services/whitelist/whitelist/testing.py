@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import UTC, datetime, timedelta
+import hashlib
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from xinyidai_shared.consumer import apply_once
-from xinyidai_shared.events import CreditRatingChanged, EventPayload, envelope_for
+from xinyidai_shared.events import (
+    CommitmentLetterPublished,
+    CommitmentLetterVoided,
+    CreditRatingChanged,
+    EventPayload,
+    envelope_for,
+)
 from xinyidai_shared.testing import auth
 from xinyidai_shared.uscc import make_uscc
 
@@ -60,6 +67,21 @@ async def deliver(app: Any, payload: EventPayload, *, event_id: uuid.UUID | None
 def rating(uscc: str, grade: str = "A", *, has_report: bool = True, at: datetime | None = None) -> CreditRatingChanged:
     return CreditRatingChanged(uscc=uscc, grade=grade, model_version="test-1", has_report=has_report,
                                valid_from=at or datetime.now(UTC))
+
+
+def letter_published(uscc: str, letter_id: str, *, on: date = date(2026, 11, 2),
+                     legal_representative: str = "张三") -> CommitmentLetterPublished:
+    """credit-data publishing a commitment letter; the document hash follows from the letter id."""
+    return CommitmentLetterPublished(uscc=uscc, letter_id=letter_id, name="凌源市示范制造有限公司",
+                                     legal_representative=legal_representative,
+                                     document_sha256=hashlib.sha256(letter_id.encode()).hexdigest(),
+                                     published_on=on)
+
+
+def letter_voided(uscc: str, letter_id: str, reason_code: str = "LEGAL_REPRESENTATIVE_CHANGED", *,
+                  on: date = date(2026, 11, 9)) -> CommitmentLetterVoided:
+    return CommitmentLetterVoided(uscc=uscc, letter_id=letter_id, reason_code=reason_code,  # type: ignore[arg-type]
+                                  voided_on=on)
 
 
 async def upload_all(client: httpx.AsyncClient, application_id: str, headers: dict[str, str] | None = None) -> None:

@@ -11,12 +11,14 @@ from sqlalchemy.orm import defer
 
 from xinyidai_shared.errors import NotFound
 
+from ..domain.commitment import Letter
 from ..domain.credit import CreditSnapshot
 from ..domain.membership import MemberStatus, Period
 from ..domain.notice import ObjectionStatus
 from .tables import (
     ApplicationRow,
     CalendarOverrideRow,
+    CommitmentLetterRow,
     CreditProjectionRow,
     DishonestyProjectionRow,
     MaterialRow,
@@ -176,3 +178,31 @@ async def reviews(session: AsyncSession, *, status: str | None) -> Sequence[Revi
     if status:
         query = query.where(ReviewTaskRow.status == status)
     return (await session.execute(query)).scalars().all()
+
+
+async def commitment_letter(session: AsyncSession, letter_id: str) -> CommitmentLetterRow | None:
+    query = select(CommitmentLetterRow).where(CommitmentLetterRow.letter_id == letter_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+def as_letter(row: CommitmentLetterRow) -> Letter:
+    assert row.seq is not None
+    return Letter(letter_id=row.letter_id, uscc=row.uscc, seq=row.seq, published_on=row.published_on,
+                  document_sha256=row.document_sha256, voided_on=row.voided_on,
+                  void_reason_code=row.void_reason_code)
+
+
+async def letters(session: AsyncSession, uscc: str) -> list[Letter]:
+    """Every commitment letter of ``uscc`` that credit-data announced (its history, in arrival order)."""
+    query = select(CommitmentLetterRow).where(CommitmentLetterRow.uscc == uscc).order_by(CommitmentLetterRow.seq)
+    return [as_letter(row) for row in (await session.execute(query)).scalars().all()]
+
+
+async def member_letters(session: AsyncSession, statuses: Sequence[MemberStatus]) -> dict[str, list[Letter]]:
+    """The commitment letters of every member in ``statuses``, by USCC (one query for a whole list)."""
+    members = select(MembershipRow.uscc).where(MembershipRow.status.in_([s.value for s in statuses]))
+    query = select(CommitmentLetterRow).where(CommitmentLetterRow.uscc.in_(members)).order_by(CommitmentLetterRow.seq)
+    found: dict[str, list[Letter]] = {}
+    for row in (await session.execute(query)).scalars().all():
+        found.setdefault(row.uscc, []).append(as_letter(row))
+    return found

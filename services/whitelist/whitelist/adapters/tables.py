@@ -113,6 +113,28 @@ class DishonestyProjectionRow(Base, table=True):
     removed_on: date | None = None
 
 
+class CommitmentLetterRow(Base, table=True):
+    """One credit commitment letter (信用承诺书) from credit-data's events; an enterprise's rows are its history.
+
+    A void may arrive before its publication: the row then starts with only the void, and the publication,
+    when it comes, fills in the document but never makes the letter valid again.
+    """
+
+    __tablename__ = "commitment_letter"
+
+    seq: int | None = Field(default=None, sa_column=Column(SEQ, primary_key=True, autoincrement=True))
+    letter_id: str = Field(max_length=100, unique=True)
+    uscc: str = Field(max_length=18, index=True)
+    name: str | None = Field(default=None, max_length=200)
+    legal_representative: str | None = Field(default=None, max_length=200)
+    document_sha256: str | None = Field(default=None, max_length=64)
+    published_on: date | None = None
+    voided_on: date | None = None
+    void_reason_code: str | None = Field(default=None, max_length=40)
+    recorded_at: datetime = Field(sa_column=_instant())
+    updated_at: datetime = Field(sa_column=_instant())
+
+
 class MembershipRow(Base, table=True):
     """An enterprise's current place on the list; its history is in ``membership_period``."""
 

@@ -16,16 +16,25 @@ from xinyidai_shared.web import get_runtime
 
 from ..adapters import repository as repo
 from ..adapters.tables import MembershipRow
+from ..domain.commitment import Letter, current, flags_for, status_of
 from ..domain.membership import MemberStatus
 from .deps import OFFICERS
 
 router = APIRouter(prefix="/exports", tags=["exports"])
-COLUMNS = ("uscc", "name", "status", "industry_code", "sme_size", "listed_on", "last_reviewed_on", "application_id")
+MEMBER_COLUMNS = ("uscc", "name", "status", "industry_code", "sme_size", "listed_on", "last_reviewed_on",
+                  "application_id")
+COLUMNS = (*MEMBER_COLUMNS, "commitment_letter", "commitment_letter_void_reason", "flags")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _rows(members: Sequence[MembershipRow]) -> list[list[str]]:
-    return [[str(getattr(m, column)) for column in COLUMNS] for m in members]
+def _rows(members: Sequence[MembershipRow], letters: dict[str, list[Letter]]) -> list[list[str]]:
+    rows = []
+    for member in members:
+        letter = current(letters.get(member.uscc, []))
+        rows.append([str(getattr(member, column)) for column in MEMBER_COLUMNS]
+                    + [status_of(letter).value, (letter.void_reason_code if letter else None) or "",
+                       ",".join(flags_for(letter))])
+    return rows
 
 
 def _spreadsheet_safe(cell: str) -> str:
@@ -47,7 +56,8 @@ def _xlsx(rows: list[list[str]]) -> bytes:
 
 async def _members(runtime) -> list[list[str]]:  # noqa: ANN001
     async with runtime.db.read_session() as session:
-        return _rows(await repo.members(session, list(MemberStatus)))
+        members = await repo.members(session, list(MemberStatus))
+        return _rows(members, await repo.member_letters(session, list(MemberStatus)))
 
 
 @router.get("/list.csv")

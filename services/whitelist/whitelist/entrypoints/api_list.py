@@ -16,6 +16,7 @@ from xinyidai_shared.web import get_runtime, get_uow
 from ..adapters import repository as repo
 from ..adapters.tables import MembershipRow, PlatformPushRow, ReviewTaskRow
 from ..config import Settings
+from ..domain.commitment import Letter, current, flags_for, newest_first
 from ..domain.membership import MemberStatus, status_on
 from ..schemas import (
     ListedOn,
@@ -30,15 +31,17 @@ from ..schemas import (
     SweepResult,
 )
 from ..service_layer import calendar, listing
-from .deps import OFFICERS, now_of, settings_of
+from .deps import OFFICERS, letter_read, now_of, settings_of
 
 router = APIRouter(tags=["recommended list"])
 
 
-def member_read(row: MembershipRow) -> MemberRead:
+def member_read(row: MembershipRow, letters: list[Letter]) -> MemberRead:
+    letter = current(letters)
     return MemberRead(uscc=row.uscc, name=row.name, status=row.status, industry_code=row.industry_code,
                       sme_size=row.sme_size, listed_on=row.listed_on, last_reviewed_on=row.last_reviewed_on,
-                      application_id=row.application_id)
+                      application_id=row.application_id, commitment_letter=letter_read(letter),
+                      flags=flags_for(letter))
 
 
 def review_read(row: ReviewTaskRow) -> ReviewRead:
@@ -51,7 +54,9 @@ def review_read(row: ReviewTaskRow) -> ReviewRead:
 async def current_list(runtime=Depends(get_runtime)) -> list[MemberRead]:  # noqa: ANN001
     """Enterprises on the recommended list today (public, no credential)."""
     async with runtime.db.read_session() as session:
-        return [member_read(r) for r in await repo.members(session, [MemberStatus.LISTED])]
+        rows = await repo.members(session, [MemberStatus.LISTED])
+        letters = await repo.member_letters(session, [MemberStatus.LISTED])
+    return [member_read(r, letters.get(r.uscc, [])) for r in rows]
 
 
 @router.get("/public/list/{uscc}", response_model=MemberDetail)
@@ -63,7 +68,9 @@ async def membership(uscc: str, runtime=Depends(get_runtime)) -> MemberDetail:  
             raise NotFound("NOT_A_MEMBER", f"{uscc} has never been on the list")
         history = [PeriodRead(status=p.status, from_on=p.from_on, to_on=p.to_on, reason_code=p.reason_code,
                               reason=p.reason, actor=p.actor) for p in await repo.period_rows(session, uscc)]
-    return MemberDetail(**dict(member_read(row)), history=history)
+        letters = await repo.letters(session, row.uscc)
+    return MemberDetail(**dict(member_read(row, letters)), history=history,
+                        commitment_letters=[letter_read(letter) for letter in newest_first(letters)])
 
 
 @router.get("/public/list/{uscc}/on", response_model=ListedOn)

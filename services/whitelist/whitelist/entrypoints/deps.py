@@ -14,10 +14,12 @@ from xinyidai_shared.errors import Forbidden
 from ..adapters import repository as repo
 from ..adapters.tables import ApplicationRow
 from ..config import Settings
+from ..domain.commitment import Letter, LetterStatus, current, status_of
 from ..domain.credit import verdict
 from ..domain.materials import missing_materials
 from ..schemas import (
     ApplicationRead,
+    CommitmentLetterRead,
     CreditVerdictRead,
     MaterialRead,
     NoticeRead,
@@ -66,6 +68,15 @@ def applicant_or(*roles: Role):  # noqa: ANN201 - a FastAPI dependency
     return _check
 
 
+def letter_read(letter: Letter | None) -> CommitmentLetterRead:
+    """A commitment letter as the reads show it (``missing`` when credit-data announced none)."""
+    if letter is None:
+        return CommitmentLetterRead(status=LetterStatus.MISSING.value)
+    return CommitmentLetterRead(status=status_of(letter).value, letter_id=letter.letter_id,
+                                published_on=letter.published_on, document_sha256=letter.document_sha256,
+                                voided_on=letter.voided_on, void_reason_code=letter.void_reason_code)
+
+
 async def application_view(session: AsyncSession, row: ApplicationRow) -> ApplicationRead:
     """Everything an officer sees about an application, including the pre-filled credit verdict."""
     materials = await repo.materials(session, row.id)
@@ -85,6 +96,7 @@ async def application_view(session: AsyncSession, row: ApplicationRow) -> Applic
                                 size_bytes=m.size_bytes, sha256=m.sha256, uploaded_by=m.uploaded_by,
                                 uploaded_at=m.uploaded_at) for m in materials],
         notice=notice, recommended_on=row.recommended_on, credit_override=row.credit_override,
+        commitment_letter=letter_read(current(await repo.letters(session, row.uscc))),
         credit_verdict=CreditVerdictRead(grade=snapshot.grade, has_report=snapshot.has_report,
                                          active_dishonesty_records=list(snapshot.active_dishonesty),
                                          passed=found.passed, reason_codes=list(found.reason_codes)),

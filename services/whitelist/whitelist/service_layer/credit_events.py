@@ -7,6 +7,8 @@ from datetime import datetime
 
 from xinyidai_shared.clock import business_date, utcnow
 from xinyidai_shared.events import (
+    CommitmentLetterPublished,
+    CommitmentLetterVoided,
     CreditRatingChanged,
     DishonestyRecorded,
     DishonestyRemoved,
@@ -20,6 +22,7 @@ from ..adapters.tables import CreditProjectionRow, DishonestyProjectionRow
 from ..domain.credit import at_least_a
 from ..domain.membership import MemberStatus
 from . import listing
+from .commitment_letters import on_letter_published, on_letter_voided
 
 
 async def on_rating_changed(uow: UnitOfWork, event: CreditRatingChanged, envelope: Envelope, *, now: datetime) -> None:
@@ -88,4 +91,6 @@ def make_handlers(clock: Callable[[], datetime] = utcnow) -> dict:
         DishonestyRecorded.type: bind(on_dishonesty_recorded),
         DishonestyRemoved.type: bind(on_dishonesty_removed),
         RiskAlertRaised.type: bind(on_risk_alert),
+        CommitmentLetterPublished.type: bind(on_letter_published),
+        CommitmentLetterVoided.type: bind(on_letter_voided),
     }
