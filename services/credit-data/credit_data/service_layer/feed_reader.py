@@ -46,7 +46,7 @@ def _emit(out: Any, value: Any) -> None:
 
 def produce(spec: dict[str, Any], out: Any) -> None:
     """Helper body: batches of (record tuples, rejections, last line), then None; an error text on failure."""
-    job = {"provider": spec["provider"], "allowed": frozenset(spec["allowed"]), "today": date.fromisoformat(spec["today"])}
+    context = {"provider": spec["provider"], "allowed": frozenset(spec["allowed"]), "today": date.fromisoformat(spec["today"])}
     records: list[tuple] = []
     rejections: list[dict[str, Any]] = []
     last = 0
@@ -55,7 +55,7 @@ def produce(spec: dict[str, Any], out: Any) -> None:
             for number, item in read_feed(stream, spec["format"], spec["encoding"]):
                 if number <= spec["skip_through"]:
                     continue
-                checked = check_line(number, item, **job)
+                checked = check_line(number, item, **context)
                 if isinstance(checked, dict):
                     rejections.append(checked)
                 else:

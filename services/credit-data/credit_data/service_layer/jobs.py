@@ -66,13 +66,13 @@ class _Checked:
 async def _check_batch(lines: Iterator[tuple[int, Any]], row: Any, size: int, today: date) -> _Checked | None:
     """Read and validate up to ``size`` lines, giving the event loop a turn every few hundred lines so
     the previous batch's database work (in the driver's thread) goes on meanwhile. None at end of file."""
-    job = {"provider": row.org_id, "allowed": frozenset(filter(None, row.sources.split(","))), "today": today}
+    context = {"provider": row.org_id, "allowed": frozenset(filter(None, row.sources.split(","))), "today": today}
     checked = _Checked()
     for count, (number, item) in enumerate(islice(lines, size), start=1):
         checked.last_line = number
         if count % YIELD_EVERY == 0:
             await asyncio.sleep(0)
-        result = check_line(number, item, **job)
+        result = check_line(number, item, **context)
         if isinstance(result, dict):
             checked.rejections.append(result)
         else:
