@@ -27,10 +27,10 @@ async def _lend(client, uscc: str, bank_id: str) -> None:
         await uow.commit()
 
 
-async def test_arrears_alert_reaches_only_the_lending_bank_once(sqlite_url, tmp_path):
+async def test_arrears_alert_reaches_only_the_lending_bank_once(db_url, tmp_path):
     uscc = new_uscc()
     arrears = {"paid_on": None, "amount_paid": "0", "arrears": "361.50"}
-    async with running(sqlite_url, tmp_path) as client:
+    async with running(db_url, tmp_path) as client:
         await push_demo(client, uscc)
         await _lend(client, uscc, "bank-icbc-ly")
         batch = {"records": [water(uscc, 2, **arrears), water(uscc, 1, **arrears)]}
@@ -83,9 +83,9 @@ async def test_webhook_deliveries_are_signed_and_retried_with_backoff(sqlite_url
         assert verify("icbc-webhook-secret-1", header, content) and b"NEW_DISHONESTY" in content
 
 
-async def test_dishonesty_caps_the_grade_then_repair_lifts_it_and_publishes_removal(sqlite_url, tmp_path):
+async def test_dishonesty_caps_the_grade_then_repair_lifts_it_and_publishes_removal(db_url, tmp_path):
     uscc = new_uscc()
-    async with running(sqlite_url, tmp_path) as client:
+    async with running(db_url, tmp_path) as client:
         await push_demo(client, uscc)
         body = {"uscc": uscc, "reference": "R-7", "reason": "拒不履行法院判决", "started_on": today_shanghai().isoformat()}
         created = await client.post("/v1/dishonesty-records", json=body, headers=DEPT)
@@ -110,10 +110,10 @@ async def test_expiry_before_start_is_refused(sqlite_url, tmp_path):
         assert (response.status_code, response.json()["code"]) == (400, "DISHONESTY_EXPIRY_INVALID")
 
 
-async def test_letter_is_published_and_voided_when_the_legal_representative_changes(sqlite_url, tmp_path):
+async def test_letter_is_published_and_voided_when_the_legal_representative_changes(db_url, tmp_path):
     uscc = new_uscc()
     url = f"/v1/enterprises/{uscc}/commitment-letters"
-    async with running(sqlite_url, tmp_path, letter_max_bytes=1000) as client:
+    async with running(db_url, tmp_path, letter_max_bytes=1000) as client:
         assert (await client.post(url, content=PDF, headers=DEPT)).json()["code"] == "IDENTITY_UNKNOWN"
         await client.put(f"/v1/enterprises/{uscc}/identity", json={"name": "甲公司", "legal_representative": "张三"}, headers=DEPT)
         not_pdf = await client.post(url, content=b"GIF89a....", headers=DEPT)

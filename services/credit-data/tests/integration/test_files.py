@@ -55,10 +55,10 @@ async def test_gb18030_csv_with_chinese_account_names_is_ingested_and_rated(db_u
         assert profile["sources"]["water"]["months_covered"] == 12
 
 
-async def test_file_with_bad_lines_keeps_the_good_ones_and_reports_line_field_reason(sqlite_url, tmp_path):
+async def test_file_with_bad_lines_keeps_the_good_ones_and_reports_line_field_reason(db_url, tmp_path):
     uscc = new_uscc()
     lines = _ndjson([water(uscc, 1)]) + b"{not json\n" + _ndjson([water(uscc, 2, amount_due="1.234"), tax(uscc, 3), water(uscc, 4)])
-    async with running(sqlite_url, tmp_path) as client:
+    async with running(db_url, tmp_path) as client:
         response = await client.post("/v1/feeds/files?format=ndjson", content=lines, headers=WATER)
         job = await _finished(client, response.json()["id"], WATER)
         assert (job["accepted"], job["rejected"]) == (2, 3)
@@ -116,14 +116,14 @@ async def test_another_provider_cannot_read_a_job(sqlite_url, tmp_path):
         assert (await client.get(f"/v1/feeds/jobs/{response.json()['id']}", headers=TAX)).status_code == 404
 
 
-async def test_large_file_path_reads_in_a_helper_process_with_the_same_report(sqlite_url, tmp_path):
+async def test_large_file_path_reads_in_a_helper_process_with_the_same_report(db_url, tmp_path):
     """The helper-process reader (used for big files) keeps line numbers, order and outcomes exactly."""
     uscc = new_uscc()
     rows = [water(uscc, ago, account_no=f"凌源{ago}") for ago in range(1, 6)]
     rows.insert(2, water(uscc, 9, amount_paid="x"))  # line 4 of the CSV: a bad amount
     rows.append(water(uscc, 1, consumption="99"))  # the first record again, corrected, in a later batch
     body = _csv(rows).encode("gb18030")
-    async with running(sqlite_url, tmp_path, parallel_ingest_min_bytes=0, job_batch_size=2) as client:
+    async with running(db_url, tmp_path, parallel_ingest_min_bytes=0, job_batch_size=2) as client:
         response = await client.post("/v1/feeds/files?format=csv&encoding=gb18030", content=body, headers=WATER)
         job = await _finished(client, response.json()["id"], WATER)
         assert (job["status"], job["accepted"], job["superseded"], job["rejected"], job["lines_done"]) == ("done", 5, 1, 1, 8)

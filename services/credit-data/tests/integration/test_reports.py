@@ -21,9 +21,9 @@ async def _authorise(client, uscc: str, bank: str = "bank-icbc-ly") -> str:
     return response.json()["ref"]
 
 
-async def test_bank_without_authorisation_gets_403_and_with_it_the_report(sqlite_url, tmp_path):
+async def test_bank_without_authorisation_gets_403_and_with_it_the_report(db_url, tmp_path):
     uscc = new_uscc()
-    async with running(sqlite_url, tmp_path) as client:
+    async with running(db_url, tmp_path) as client:
         await push_demo(client, uscc)
         url = f"/v1/enterprises/{uscc}/credit-report"
         denied = await client.get(url, params={"purpose": "loan"}, headers=ICBC)
