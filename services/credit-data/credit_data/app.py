@@ -11,7 +11,7 @@ from xinyidai_shared.web import build_app
 
 from .adapters.tables import messaging, metadata
 from .config import Settings
-from .entrypoints import api_alerts, api_dishonesty, api_feeds, api_letters, api_ratings, api_reports
+from .entrypoints import api_alerts, api_dishonesty, api_enterprise, api_feeds, api_letters, api_ratings, api_reports
 from .entrypoints.consumers import make_handlers
 from .entrypoints.workers import daily_rules, job_worker, webhook_sender
 
@@ -38,5 +38,8 @@ def make_spec(settings: Settings) -> ServiceSpec:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the credit-data app; settings come from CREDIT_DATA_* variables unless given."""
     settings = settings or Settings()
-    routers = [api_feeds.router, api_ratings.router, api_reports.router, api_dishonesty.router, api_alerts.router, api_letters.router]
+    routers = [
+        api_feeds.router, api_ratings.router, api_reports.router, api_enterprise.router,
+        api_dishonesty.router, api_alerts.router, api_letters.router,
+    ]  # fmt: skip
     return build_app(make_spec(settings), settings, title="Xinyidai credit-data", routers=routers, description=DESCRIPTION)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from xinyidai_shared.auth import Principal, Role, require
-from xinyidai_shared.clock import business_date, utcnow
+from xinyidai_shared.clock import utcnow
 from xinyidai_shared.errors import Invalid, NotFound
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
@@ -20,7 +19,7 @@ from xinyidai_shared.web import get_runtime, get_uow
 from ..adapters.pdf import render_pdf
 from ..adapters.tables import authorisation, credit_query
 from ..schemas import AuthorisationIn, AuthorisationRead, QueryRead
-from ..service_layer.reports import build_report, check_access, log_query
+from ..service_layer.reports import build_report, check_access, grant, log_query
 
 router = APIRouter(prefix="/v1", tags=["credit reports"])
 report_readers = require(
@@ -75,25 +74,10 @@ async def grant_authorisation(
 ) -> Any:  # fmt: skip
     """Register the enterprise's signed consent for one bank (same terms again: the same reference, 200)."""
     validate_uscc(uscc)
-    if body.valid_until < business_date(utcnow()):
-        raise Invalid("AUTHORISATION_EXPIRED", "valid_until is in the past", field="valid_until")
-    c = authorisation.c
-    same = (
-        await uow.session.execute(
-            select(authorisation).where(
-                c.uscc == uscc, c.bank_id == body.bank_id, c.purpose == body.purpose,
-                c.valid_until == body.valid_until, c.revoked_at.is_(None),
-            )  # fmt: skip
-        )
-    ).first()
-    if same is not None:
-        response.status_code = 200
-        return AuthorisationRead.model_validate(same._mapping)
-    values = {"ref": f"AUTH-{secrets.token_hex(8).upper()}", "uscc": uscc, "bank_id": body.bank_id, "purpose": body.purpose,
-              "valid_until": body.valid_until, "registered_by": principal.org_id, "created_at": utcnow()}  # fmt: skip
-    await uow.session.execute(insert(authorisation).values(values))
+    row, created = await grant(uow, uscc=uscc, bank_id=body.bank_id, purpose=body.purpose, valid_until=body.valid_until, by=principal.org_id)
     await uow.commit()
-    return AuthorisationRead.model_validate(values)
+    response.status_code = 201 if created else 200
+    return AuthorisationRead.model_validate(row)
 
 
 @router.post("/authorisations/{ref}/revoke", response_model=AuthorisationRead)

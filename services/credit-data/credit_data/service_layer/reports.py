@@ -7,15 +7,16 @@ An unrated enterprise has no report.
 
 from __future__ import annotations
 
+import secrets
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import insert, select
 
 from xinyidai_shared.auth import Principal, Role
-from xinyidai_shared.clock import business_date
+from xinyidai_shared.clock import business_date, utcnow
 from xinyidai_shared.errors import Forbidden, Invalid, NotFound
 from xinyidai_shared.money import format_fen
 from xinyidai_shared.uow import UnitOfWork
@@ -115,3 +116,23 @@ async def build_report(uow: UnitOfWork, uscc: str, *, now: datetime) -> dict[str
             "uploaded_at": latest_letter.uploaded_at.isoformat() if latest_letter else None,
         },
     }
+
+
+async def grant(uow: UnitOfWork, *, uscc: str, bank_id: str, purpose: str, valid_until: date, by: str) -> tuple[dict[str, Any], bool]:
+    """An authorisation for one bank; the same open terms again return the existing reference."""
+    if valid_until < business_date(utcnow()):
+        raise Invalid("AUTHORISATION_EXPIRED", "valid_until is in the past", field="valid_until")
+    c = authorisation.c
+    same = (
+        await uow.session.execute(
+            select(authorisation).where(
+                c.uscc == uscc, c.bank_id == bank_id, c.purpose == purpose, c.valid_until == valid_until, c.revoked_at.is_(None)
+            )
+        )
+    ).first()
+    if same is not None:
+        return dict(same._mapping), False
+    values = {"ref": f"AUTH-{secrets.token_hex(8).upper()}", "uscc": uscc, "bank_id": bank_id, "purpose": purpose,
+              "valid_until": valid_until, "registered_by": by, "created_at": utcnow()}  # fmt: skip
+    await uow.session.execute(insert(authorisation).values(values))
+    return values, True

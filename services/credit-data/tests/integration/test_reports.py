@@ -74,3 +74,22 @@ async def test_pdf_report_is_a_pdf_with_the_chinese_text_embedded(sqlite_url, tm
         assert response.content.startswith(b"%PDF") and b"/FontFile" in response.content
         log = (await client.get("/v1/credit-queries", headers=OFFICE)).json()
         assert log[0]["format"] == "pdf" and log[0]["uscc"] == uscc
+
+
+async def test_enterprise_with_its_key_authorises_a_bank_and_sees_who_looked(sqlite_url, tmp_path):
+    uscc, other = new_uscc(), new_uscc()
+    async with running(sqlite_url, tmp_path) as client:
+        await push_demo(client, uscc)
+        assert (await client.get("/v1/self/credit-queries")).status_code == 401
+        key = (await client.post(f"/v1/enterprises/{uscc}/access-key", headers=OFFICE)).json()["key"]
+        other_key = (await client.post(f"/v1/enterprises/{other}/access-key", headers=OFFICE)).json()["key"]
+        mine = {"X-Enterprise-Key": key}
+        body = {"bank_id": "bank-icbc-ly", "purpose": "贷款申请", "valid_until": (today_shanghai() + timedelta(days=10)).isoformat()}
+        ref = (await client.post("/v1/self/authorisations", json=body, headers=mine)).json()["ref"]
+        params = {"purpose": "贷款申请", "authorisation_ref": ref}
+        assert (await client.get(f"/v1/enterprises/{uscc}/credit-report", params=params, headers=ICBC)).status_code == 200
+        looked = (await client.get("/v1/self/credit-queries", headers=mine)).json()
+        assert [(q["org_id"], q["authorisation_ref"]) for q in looked] == [("bank-icbc-ly", ref)]
+        assert (await client.get("/v1/self/credit-queries", headers={"X-Enterprise-Key": other_key})).json() == []
+        await client.post(f"/v1/enterprises/{uscc}/access-key", headers=OFFICE)  # re-issued: the old key stops
+        assert (await client.get("/v1/self/credit-queries", headers=mine)).json()["code"] == "ENTERPRISE_KEY_INVALID"

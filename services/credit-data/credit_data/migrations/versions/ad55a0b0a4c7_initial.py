@@ -6,6 +6,7 @@ Create Date: 2026-11-29 23:26:34.516591
 """
 from alembic import op
 import sqlalchemy as sa
+import sqlmodel
 import xinyidai_shared.db
 
 
@@ -78,6 +79,7 @@ def upgrade() -> None:
     sa.Column('expires_on', sa.Date(), nullable=True),
     sa.Column('ended_on', sa.Date(), nullable=True),
     sa.Column('end_reason', sa.Text(), nullable=True),
+    sa.Column('removal_published', sa.Boolean(), nullable=False),
     sa.Column('recorded_at', xinyidai_shared.db.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('record_id')
     )
