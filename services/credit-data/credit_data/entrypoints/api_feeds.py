@@ -130,6 +130,8 @@ async def upload_file(
 ) -> Any:
     """Upload a bulk NDJSON or CSV file (UTF-8 or GB18030); it is ingested as a job you can follow."""
     settings = request.app.state.runtime.settings
+    if (request.headers.get("content-type") or "").lower().startswith("multipart/"):
+        raise DomainError("RAW_BODY_EXPECTED", "send the file itself as the request body, not a multipart form", kind=ErrorKind.UNSUPPORTED)
     codec = _declared_codec(request.headers.get("content-type"), encoding)
     folder = Path(settings.upload_dir)
     folder.mkdir(parents=True, exist_ok=True)

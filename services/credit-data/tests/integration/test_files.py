@@ -108,6 +108,8 @@ async def test_wrong_header_wrong_encoding_and_oversize_are_clear_4xx(sqlite_url
         assert (response.status_code, response.json()["code"]) == (413, "UPLOAD_TOO_LARGE")
         response = await client.post("/v1/feeds/files?format=xml", content=b"<a/>", headers=WATER)
         assert response.status_code == 422
+        response = await client.post("/v1/feeds/files?format=csv", files={"file": ("f.csv", b"a,b\n")}, headers=WATER)
+        assert (response.status_code, response.json()["code"]) == (415, "RAW_BODY_EXPECTED")
 
 
 async def test_another_provider_cannot_read_a_job(sqlite_url, tmp_path):
