@@ -1,4 +1,4 @@
-"""Supervised loops of credit-data: the job worker and the daily rules (started by the runtime)."""
+"""Supervised loops of credit-data: the job worker, the daily rules and the webhook sender (run by the runtime)."""
 
 from __future__ import annotations
 
