@@ -23,7 +23,7 @@ def test_yuan_text_parses_to_exact_fen(text: str, fen: int) -> None:
     assert parse_yuan(format_fen(fen)) == fen
 
 
-@pytest.mark.parametrize("text", ["1.001", "1e3", "-1.00", "1,000.00", "", " ", "NaN", "0x10", "1.", ".5"])
+@pytest.mark.parametrize("text", ["1.001", "1e3", "-1.00", "1,000.00", "", " ", "NaN", "0x10", "1.", ".5", "１２３", "1٫00", "١٢"])
 def test_inexact_or_negative_yuan_text_is_refused(text: str) -> None:
     with pytest.raises(MoneyFormatError):
         parse_yuan(text)

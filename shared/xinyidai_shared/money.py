@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer, ValidationInfo, WithJsonSchema
 
-_YUAN = re.compile(r"^(?P<sign>-?)(?P<int>\d{1,15})(?:\.(?P<frac>\d{1,2}))?$")
+_YUAN = re.compile(r"^(?P<sign>-?)(?P<int>[0-9]{1,15})(?:\.(?P<frac>[0-9]{1,2}))?$")  # ASCII digits only
 BP_PER_UNIT = 10_000  # basis points in 100%
 
 
