@@ -71,3 +71,12 @@ def test_procfile_and_dev_env_start_the_same_services_on_the_documented_ports() 
         assert env[f"{env_prefix(service)}PORT"] == str(port)
         assert env[f"{env_prefix(service)}DEV_MODE"] == "true"
         assert env[f"{env_prefix(service)}KAFKA_BOOTSTRAP"] == "127.0.0.1:9092"
+
+
+def test_volumes_the_services_write_to_are_declared_and_owned_by_the_service_user() -> None:
+    credit = COMPOSE["services"]["credit-data"]
+    upload_dir = credit["environment"]["CREDIT_DATA_UPLOAD_DIR"]
+    assert any(v.endswith(":" + upload_dir) for v in credit["volumes"])
+    for volume in credit["volumes"]:
+        assert volume.split(":")[0] in COMPOSE["volumes"]
+    assert f"chown xyd {upload_dir}" in (ROOT / "deploy/Dockerfile").read_text()
