@@ -145,7 +145,30 @@ def recommend(story: Story, uscc: str) -> dict:
     result = story.call("POST", "whitelist", f"/v1/applications/{app_id}/conclude", "lg-office", json={})
     if result.get("status") != "recommended":
         raise DemoFailed(f"application ended {result.get('status')}")
+    listed = story.call("GET", "whitelist", f"/v1/public/list/{uscc}", None)
+    story.say(f"    on the public list since {listed.get('listed_on') or listed.get('since') or 'today'}")
     return result
+
+
+def check_credit(story: Story, uscc: str, bank: str) -> None:
+    """With the enterprise's authorisation, the bank reads its credit report before lending (Plan 4.2.5)."""
+    story.step("The enterprise authorises the bank; the bank reads the credit report (JSON and Chinese PDF)")
+    story.call("PUT", "credit-data", f"/v1/enterprises/{uscc}/identity", "dept-industry",
+               json={"name": "凌源市示范制造有限公司", "legal_representative": "张三"})
+    valid_until = (today_shanghai() + timedelta(days=30)).isoformat()
+    grant = story.call("POST", "credit-data", f"/v1/enterprises/{uscc}/authorisations", "fgj-credit",
+                       json={"bank_id": bank, "purpose": "loan application", "valid_until": valid_until})
+    query = {"purpose": "loan application", "authorisation_ref": grant["ref"]}
+    report = story.call("GET", "credit-data", f"/v1/enterprises/{uscc}/credit-report", bank, params=query)
+    story.say(f"    report: grade {report.get('grade') or report.get('rating', {}).get('grade')}, "
+              f"dishonesty records {len(report.get('dishonesty_records', []))}")
+    pdf = story.client.get(story.urls["credit-data"] + f"/v1/enterprises/{uscc}/credit-report.pdf", params=query,
+                           headers={"Authorization": f"Bearer {story.tokens[bank]}"})
+    if pdf.status_code != 200 or not pdf.content.startswith(b"%PDF"):
+        raise DemoFailed(f"credit report PDF: {pdf.status_code}")
+    story.say(f"    GET credit-data/v1/enterprises/{uscc}/credit-report.pdf as {bank} -> 200 ({len(pdf.content)} bytes)")
+    looked = story.call("GET", "credit-data", f"/v1/enterprises/{uscc}/credit-queries", "fgj-credit")
+    story.say(f"    the credit office sees {len(looked.get('items', looked)) if isinstance(looked, dict) else len(looked)} logged queries")
 
 
 def lend_and_lose(story: Story, uscc: str, bank: str) -> str:
@@ -229,6 +252,7 @@ def run_story(urls: dict[str, str], tokens: dict[str, str], say: Callable[[str],
     feed_and_rate(story, uscc)
     recommend(story, uscc)
     bank = "bank-icbc-ly"
+    check_credit(story, uscc, bank)
     loan_id = lend_and_lose(story, uscc, bank)
     final = claim_and_pay(story, loan_id, bank)
     story.step("The fund's books after the story")
