@@ -262,7 +262,10 @@ def run_story(urls: dict[str, str], tokens: dict[str, str], say: Callable[[str],
         return fund if parse_yuan(fund["cash"]) == parse_yuan(before["cash"]) - parse_yuan(final["paid_amount"]) else None
 
     fund = story.until("the fund's cash to show the payment", settled)
-    story.say(f"\nFund balance: {fund['cash']} CNY (capital {CAPITAL}, compensation paid {final['paid_amount']})")
+    story.say(
+        f"\nFund balance: {fund['cash']} CNY = {before['cash']} before this story - {final['paid_amount']} compensation"
+        f" (initial capital {CAPITAL}; total compensation paid so far {fund['compensation_paid']})"
+    )
     return {"cash_before": before["cash"], "compensation": final["paid_amount"], "cash": fund["cash"], "capital": CAPITAL}
 
 
