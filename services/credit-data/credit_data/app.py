@@ -24,15 +24,24 @@ DESCRIPTION = (
 
 def make_spec(settings: Settings) -> ServiceSpec:
     """Everything that makes this service credit-data, for the shared runtime."""
+    return _spec(settings.bank_default_expiry_days)
+
+
+def _spec(bank_default_expiry_days: int) -> ServiceSpec:
     return ServiceSpec(
         name="credit-data",
         metadata=metadata,
         tables=messaging,
         migrations=MIGRATIONS,
-        handlers=make_handlers(settings.bank_default_expiry_days),
+        handlers=make_handlers(bank_default_expiry_days),
         consumes=("claims",),
         jobs={"job-worker": job_worker, "daily-rules": daily_rules, "webhooks": webhook_sender},
     )
+
+
+# The spec under default settings, for tools that read ``credit_data.app.spec`` (``make migration``);
+# create_app and the command line build theirs from the settings they run with. Nothing connects here.
+spec = _spec(Settings.model_fields["bank_default_expiry_days"].default)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -267,14 +267,3 @@ letter = Table(
     Column("voided_at", UtcDateTime),
 )
 Index("ix_commitment_letter_uscc", letter.c.uscc, letter.c.status)
-
-# Until the shared auth knows enterprises, an enterprise reaches its own view with a key the credit office
-# issues; only its SHA-256 is kept.
-enterprise_key = Table(
-    "enterprise_key",
-    metadata,
-    Column("uscc", String(18), primary_key=True),
-    Column("key_sha256", String(64), nullable=False, unique=True),
-    Column("issued_by", String(100), nullable=False),
-    Column("issued_at", UtcDateTime, nullable=False),
-)

@@ -26,3 +26,13 @@ def identity_changed(old_name: str | None, old_rep: str | None, new_name: str, n
     if old_name is None and old_rep is None:
         return False
     return (old_name or "") != new_name or (old_rep or "") != new_rep
+
+
+def void_reason_code(old_name: str | None, old_rep: str | None, new_name: str, new_rep: str) -> str | None:
+    """Why an identity change voids the letter, or None when it does not.
+
+    The legal representative signed the letter, so a new one is the reason even when the name changed too.
+    """
+    if not identity_changed(old_name, old_rep, new_name, new_rep):
+        return None
+    return "LEGAL_REPRESENTATIVE_CHANGED" if (old_rep or "") != new_rep else "NAME_CHANGED"

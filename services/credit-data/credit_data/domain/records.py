@@ -132,7 +132,7 @@ def _money(raw: dict[str, Any], name: str, *, required: bool) -> int | None:
     whole, dot, frac = value.partition(".")
     if _digits(whole) and len(whole) <= 15 and (not dot or (_digits(frac) and len(frac) <= 2)):
         return int(whole) * 100 + (int(frac.ljust(2, "0")) if dot else 0)
-    if not value.isascii():  # the shared parser's \d would take full-width digits
+    if not value.isascii():  # a second line: the shared parser takes ASCII digits only too
         raise RecordRejected(name, "MONEY_INVALID", f"{name} must use ASCII digits")
     try:
         return parse_yuan(value)

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 
 from xinyidai_shared.auth import Principal, Role, require
 from xinyidai_shared.clock import utcnow
-from xinyidai_shared.errors import Conflict, DomainError, ErrorKind, NotFound
+from xinyidai_shared.errors import DomainError, ErrorKind, NotFound
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
 from xinyidai_shared.web import get_runtime, get_uow
 
-from ..adapters.tables import enterprise, letter
-from ..domain.letters import check_letter, identity_changed
+from ..adapters.tables import letter
+from ..domain.letters import check_letter
 from ..schemas import IdentityIn, LetterRead
+from ..service_layer import letters
 
 router = APIRouter(prefix="/v1", tags=["commitment letters"])
 officers = require(Role.DEPARTMENT, Role.CREDIT_OFFICE)
@@ -29,22 +29,9 @@ async def put_identity(
 ) -> dict[str, Any]:
     """Register or change the enterprise's name and legal representative; a change voids its letter."""
     validate_uscc(uscc)
-    now = utcnow()
-    old = (await uow.session.execute(select(enterprise).where(enterprise.c.uscc == uscc))).first()
-    values = {"name": body.name, "legal_representative": body.legal_representative, "updated_at": now}
-    voided = 0
-    if old is None:
-        await uow.session.execute(insert(enterprise).values(uscc=uscc, **values))
-    else:
-        if identity_changed(old.name, old.legal_representative, body.name, body.legal_representative):
-            reason = f"identity changed: {old.name}/{old.legal_representative} -> {body.name}/{body.legal_representative}"
-            result = await uow.session.execute(
-                update(letter)
-                .where(letter.c.uscc == uscc, letter.c.status == "valid")
-                .values(status="void", void_reason=reason, voided_at=now)
-            )
-            voided = result.rowcount or 0
-        await uow.session.execute(update(enterprise).where(enterprise.c.uscc == uscc).values(**values))
+    voided = await letters.change_identity(
+        uow, uscc=uscc, name=body.name, legal_representative=body.legal_representative, now=utcnow()
+    )
     await uow.commit()
     return {"uscc": uscc, "name": body.name, "legal_representative": body.legal_representative, "letters_voided": voided}
 
@@ -76,30 +63,13 @@ async def upload_letter(uscc: str, request: Request, response: Response, princip
     sha = check_letter(content, max_bytes=max_bytes)
     # The writer lock is taken only once the upload is in and checked.
     async with get_runtime(request).uow() as uow:
-        return await _store_letter(uow, uscc, content, sha, principal, response)
-
-
-async def _store_letter(uow: UnitOfWork, uscc: str, content: bytes, sha: str, principal: Principal, response: Response) -> Any:
-    """Keep the letter as the enterprise's valid one (the previous one is marked replaced)."""
-    identity = (await uow.session.execute(select(enterprise).where(enterprise.c.uscc == uscc))).first()
-    if identity is None:
-        raise Conflict("IDENTITY_UNKNOWN", "register the enterprise's name and legal representative first")
-    current = (await uow.session.execute(select(letter).where(letter.c.uscc == uscc, letter.c.status == "valid"))).first()
-    if current is not None and current.sha256 == sha:
-        response.status_code = 200
-        return LetterRead.model_validate(current._mapping)
-    now = utcnow()
-    await uow.session.execute(
-        update(letter).where(letter.c.uscc == uscc, letter.c.status == "valid").values(status="replaced", voided_at=now)
-    )
-    values = {
-        "id": str(uuid.uuid4()), "uscc": uscc, "enterprise_name": identity.name,
-        "legal_representative": identity.legal_representative, "sha256": sha, "size_bytes": len(content),
-        "content": content, "uploaded_by": principal.org_id, "uploaded_at": now, "status": "valid",
-    }  # fmt: skip
-    await uow.session.execute(insert(letter).values(values))
-    await uow.commit()
-    return LetterRead.model_validate(values)
+        stored, created = await letters.store_letter(
+            uow, uscc=uscc, content=content, sha256=sha, uploaded_by=principal.org_id, now=utcnow()
+        )
+        if created:
+            await uow.commit()  # the same file again changes nothing: leaving without a commit rolls back
+    response.status_code = 201 if created else 200
+    return LetterRead.model_validate(stored)
 
 
 @router.get("/enterprises/{uscc}/commitment-letters", response_model=list[LetterRead])

@@ -7,7 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from xinyidai_shared.auth import Role
 from xinyidai_shared.clock import today_shanghai
+from xinyidai_shared.testing import auth
 
 from .helpers import CCB, DEPT, ICBC, OFFICE, WATER, new_uscc, push_demo, running, water
 
@@ -76,20 +78,40 @@ async def test_pdf_report_is_a_pdf_with_the_chinese_text_embedded(sqlite_url, tm
         assert log[0]["format"] == "pdf" and log[0]["uscc"] == uscc
 
 
-async def test_enterprise_with_its_key_authorises_a_bank_and_sees_who_looked(sqlite_url, tmp_path):
+async def test_enterprise_with_its_token_authorises_a_bank_and_sees_who_looked(db_url, tmp_path):
     uscc, other = new_uscc(), new_uscc()
-    async with running(sqlite_url, tmp_path) as client:
+    mine, theirs = auth(Role.ENTERPRISE, uscc), auth(Role.ENTERPRISE, other)
+    async with running(db_url, tmp_path) as client:
         await push_demo(client, uscc)
-        assert (await client.get("/v1/self/credit-queries")).status_code == 401
-        key = (await client.post(f"/v1/enterprises/{uscc}/access-key", headers=OFFICE)).json()["key"]
-        other_key = (await client.post(f"/v1/enterprises/{other}/access-key", headers=OFFICE)).json()["key"]
-        mine = {"X-Enterprise-Key": key}
         body = {"bank_id": "bank-icbc-ly", "purpose": "贷款申请", "valid_until": (today_shanghai() + timedelta(days=10)).isoformat()}
-        ref = (await client.post("/v1/self/authorisations", json=body, headers=mine)).json()["ref"]
+        granted = await client.post("/v1/self/authorisations", json=body, headers=mine)
+        assert granted.status_code == 201, granted.text
+        ref = granted.json()["ref"]
+        assert (granted.json()["uscc"], granted.json()["bank_id"]) == (uscc, "bank-icbc-ly")
+        again = await client.post("/v1/self/authorisations", json=body, headers=mine)
+        assert (again.status_code, again.json()["ref"]) == (200, ref)
         params = {"purpose": "贷款申请", "authorisation_ref": ref}
         assert (await client.get(f"/v1/enterprises/{uscc}/credit-report", params=params, headers=ICBC)).status_code == 200
         looked = (await client.get("/v1/self/credit-queries", headers=mine)).json()
         assert [(q["org_id"], q["authorisation_ref"]) for q in looked] == [("bank-icbc-ly", ref)]
-        assert (await client.get("/v1/self/credit-queries", headers={"X-Enterprise-Key": other_key})).json() == []
-        await client.post(f"/v1/enterprises/{uscc}/access-key", headers=OFFICE)  # re-issued: the old key stops
-        assert (await client.get("/v1/self/credit-queries", headers=mine)).json()["code"] == "ENTERPRISE_KEY_INVALID"
+        assert [a["ref"] for a in (await client.get("/v1/self/authorisations", headers=mine)).json()] == [ref]
+        # Another enterprise's token sees only its own (empty) view.
+        assert (await client.get("/v1/self/credit-queries", headers=theirs)).json() == []
+        assert (await client.get("/v1/self/authorisations", headers=theirs)).json() == []
+
+
+async def test_only_an_enterprise_token_opens_the_enterprise_view(sqlite_url, tmp_path):
+    uscc = new_uscc()
+    body = {"bank_id": "bank-icbc-ly", "purpose": "loan", "valid_until": (today_shanghai() + timedelta(days=10)).isoformat()}
+    async with running(sqlite_url, tmp_path) as client:
+        for path in ("/v1/self/credit-queries", "/v1/self/authorisations"):
+            assert (await client.get(path)).status_code == 401
+            for headers in (ICBC, OFFICE):
+                response = await client.get(path, headers=headers)
+                assert response.status_code == 403, (path, response.text)
+        refused = await client.post("/v1/self/authorisations", json=body, headers=ICBC)  # a bank cannot authorise itself
+        assert refused.status_code == 403
+        # The stopgap key is gone: neither its route nor its header opens anything.
+        assert (await client.post(f"/v1/enterprises/{uscc}/access-key", headers=OFFICE)).status_code == 404
+        assert (await client.get("/v1/self/credit-queries", headers={"X-Enterprise-Key": "xydk_anything"})).status_code == 401
+        assert (await client.get("/v1/self/authorisations", headers=auth(Role.ENTERPRISE, uscc))).json() == []

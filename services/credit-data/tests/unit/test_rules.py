@@ -8,7 +8,7 @@ from xinyidai_shared.errors import DomainError
 
 from credit_data.domain.dishonesty import DishonestyTerms, check_repair, check_terms, in_force
 from credit_data.domain.feeds import LineProblem, check_header, normalise_encoding, read_csv, read_ndjson
-from credit_data.domain.letters import check_letter, identity_changed
+from credit_data.domain.letters import check_letter, identity_changed, void_reason_code
 from credit_data.domain.profiles import build_profile
 from credit_data.domain.risk import dishonesty_hit, grade_hit, profile_hits
 from credit_data.domain.webhooks import next_delay_s, signature, verify
@@ -72,6 +72,14 @@ def test_letter_must_be_a_complete_pdf_within_the_limit():
 def test_new_legal_representative_voids_but_first_registration_does_not():
     assert identity_changed("甲公司", "张三", "甲公司", "李四")
     assert not identity_changed(None, None, "甲公司", "张三")
+
+
+def test_void_reason_names_the_change_and_the_signatory_comes_first():
+    assert void_reason_code("甲公司", "张三", "甲公司", "张三") is None
+    assert void_reason_code(None, None, "甲公司", "张三") is None
+    assert void_reason_code("甲公司", "张三", "甲公司", "李四") == "LEGAL_REPRESENTATIVE_CHANGED"
+    assert void_reason_code("甲公司", "张三", "乙公司", "张三") == "NAME_CHANGED"
+    assert void_reason_code("甲公司", "张三", "乙公司", "李四") == "LEGAL_REPRESENTATIVE_CHANGED"
 
 
 def test_webhook_signature_verifies_only_the_signed_body():

@@ -6,7 +6,6 @@ Create Date: 2026-11-29 23:26:34.516591
 """
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
 import xinyidai_shared.db
 
 
