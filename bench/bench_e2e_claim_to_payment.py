@@ -185,10 +185,20 @@ async def run(stack: Stack) -> dict[str, float]:
             for env, at in db.execute("SELECT envelope, sent_at FROM outbox WHERE type = 'ClaimApproved'")
         }
     latencies = sorted(_latency_ms(v, sent) for v in views)
+    with sqlite3.connect(stack.workdir / "fund-ledger.db") as db:
+        decided = {
+            json.loads(env)["payload"]["claim_id"]: (datetime.fromisoformat(created), datetime.fromisoformat(sent_at))
+            for env, created, sent_at in db.execute("SELECT envelope, created_at, sent_at FROM outbox WHERE type = 'CompensationPaid'")
+        }
+    batch_ids = {v["claim_id"] for v in views}
+    ledger_ms = sorted((decided[c][0] - sent[c]).total_seconds() * 1000 for c in batch_ids)
+    relay_ms = sorted((decided[c][1] - decided[c][0]).total_seconds() * 1000 for c in batch_ids)
     single_latencies = sorted(_latency_ms(v, sent) for v in singles)
     return {
         "single_p50": statistics.median(single_latencies),
         "single_max": single_latencies[-1],
+        "ledger_p50": statistics.median(ledger_ms),
+        "ledger_relay_p50": statistics.median(relay_ms),
         "p50": statistics.median(latencies),
         "p99": latencies[int(len(latencies) * 0.99) - 1],
         "max": latencies[-1],
@@ -208,6 +218,8 @@ def main() -> None:
     print(f"e2e.claim_to_payment.p50_ms: {figures['p50']:.1f} ms")
     print(f"e2e.claim_to_payment.p99_ms: {figures['p99']:.1f} ms")
     print(f"e2e.claim_to_payment.max_ms: {figures['max']:.1f} ms")
+    print(f"e2e.claim_to_payment.to_ledger_decision_p50_ms: {figures['ledger_p50']:.1f} ms")
+    print(f"e2e.claim_to_payment.ledger_relay_p50_ms: {figures['ledger_relay_p50']:.1f} ms")
     print(f"e2e.claim_to_payment.single_p50_ms: {figures['single_p50']:.1f} ms")
     print(f"e2e.claim_to_payment.single_max_ms: {figures['single_max']:.1f} ms")
     print(f"e2e.claim_to_payment.claims: {CLAIMS} claims")

@@ -108,9 +108,9 @@ def main() -> int:
         sqlite_rate = asyncio.run(compensations_per_s(f"sqlite+aiosqlite:///{Path(tmp) / 'ledger.db'}", group=GROUP))
         single_rate = asyncio.run(compensations_per_s(f"sqlite+aiosqlite:///{Path(tmp) / 'single.db'}", group=1))
         raw_rate = asyncio.run(raw_inserts_per_s(f"sqlite+aiosqlite:///{Path(tmp) / 'raw.db'}"))
-    print(f"ledger.sqlite.compensations_per_s: {sqlite_rate:.0f} per_s")
-    print(f"ledger.sqlite.single_event_compensations_per_s: {single_rate:.0f} per_s")
-    print(f"ledger.sqlite.raw_insert_tx_per_s: {raw_rate:.0f} per_s")
+    print(f"ledger.sqlite.compensations_per_s: {sqlite_rate:.0f} compensations/s")
+    print(f"ledger.sqlite.single_event_compensations_per_s: {single_rate:.0f} compensations/s")
+    print(f"ledger.sqlite.raw_insert_tx_per_s: {raw_rate:.0f} transactions/s")
     print(f"ledger.sqlite.ratio_to_raw: {sqlite_rate / raw_rate:.3f} ratio")
     try:
         from xinyidai_shared.testing import PostgresServer
@@ -122,8 +122,8 @@ def main() -> int:
     try:
         pg_rate = asyncio.run(compensations_per_s(server.create_database(), group=GROUP))
         pg_single = asyncio.run(compensations_per_s(server.create_database(), group=1))
-        print(f"ledger.postgres.compensations_per_s: {pg_rate:.0f} per_s")
-        print(f"ledger.postgres.single_event_compensations_per_s: {pg_single:.0f} per_s")
+        print(f"ledger.postgres.compensations_per_s: {pg_rate:.0f} compensations/s")
+        print(f"ledger.postgres.single_event_compensations_per_s: {pg_single:.0f} compensations/s")
     finally:
         server.stop()
     return 0

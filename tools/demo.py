@@ -22,9 +22,11 @@ from datetime import date, timedelta
 
 import httpx
 
+from xinyidai_shared.auth import Role, issue_token
 from xinyidai_shared.clock import today_shanghai
 from xinyidai_shared.devorgs import dev_tokens
 from xinyidai_shared.money import format_fen, parse_yuan
+from xinyidai_shared.settings import DEV_AUTH_SECRET
 from xinyidai_shared.uscc import make_uscc
 
 DEFAULT_URLS = {
@@ -48,6 +50,7 @@ class Story:
     urls: dict[str, str]
     tokens: dict[str, str]
     say: Callable[[str], None] = print
+    secret: str = DEV_AUTH_SECRET
     client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
     step_no: int = 0
 
@@ -156,7 +159,9 @@ def check_credit(story: Story, uscc: str, bank: str) -> None:
     story.call("PUT", "credit-data", f"/v1/enterprises/{uscc}/identity", "dept-industry",
                json={"name": "凌源市示范制造有限公司", "legal_representative": "张三"})
     valid_until = (today_shanghai() + timedelta(days=30)).isoformat()
-    grant = story.call("POST", "credit-data", f"/v1/enterprises/{uscc}/authorisations", "fgj-credit",
+    # The enterprise signs in as itself: an organisation token whose org_id is its USCC.
+    story.tokens[uscc] = issue_token(story.secret, org_id=uscc, role=Role.ENTERPRISE, name="凌源市示范制造有限公司")
+    grant = story.call("POST", "credit-data", "/v1/self/authorisations", uscc,
                        json={"bank_id": bank, "purpose": "loan application", "valid_until": valid_until})
     query = {"purpose": "loan application", "authorisation_ref": grant["ref"]}
     report = story.call("GET", "credit-data", f"/v1/enterprises/{uscc}/credit-report", bank, params=query)
@@ -167,8 +172,8 @@ def check_credit(story: Story, uscc: str, bank: str) -> None:
     if pdf.status_code != 200 or not pdf.content.startswith(b"%PDF"):
         raise DemoFailed(f"credit report PDF: {pdf.status_code}")
     story.say(f"    GET credit-data/v1/enterprises/{uscc}/credit-report.pdf as {bank} -> 200 ({len(pdf.content)} bytes)")
-    looked = story.call("GET", "credit-data", f"/v1/enterprises/{uscc}/credit-queries", "fgj-credit")
-    story.say(f"    the credit office sees {len(looked.get('items', looked)) if isinstance(looked, dict) else len(looked)} logged queries")
+    looked = story.call("GET", "credit-data", "/v1/self/credit-queries", uscc)
+    story.say(f"    the enterprise sees who looked: {sorted({(q['org_id'], q['format']) for q in looked})}")
 
 
 def lend_and_lose(story: Story, uscc: str, bank: str) -> str:
@@ -239,7 +244,7 @@ def claim_and_pay(story: Story, loan_id: str, bank: str) -> dict:
 
 def run_story(urls: dict[str, str], tokens: dict[str, str], say: Callable[[str], None] = print) -> dict[str, str]:
     """Tell the whole story; returns capital, compensation and the fund's cash balance as yuan strings."""
-    story = Story(urls, tokens, say)
+    story = Story(urls, dict(tokens), say)
     story.step("Every service answers /readyz")
     for service in urls:
         story.call("GET", service, "/readyz", None)
