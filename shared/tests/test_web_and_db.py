@@ -90,3 +90,21 @@ async def test_sqlite_read_check_write_under_concurrency_loses_no_update(sqlite_
             assert (await session.execute(text("SELECT n FROM counter"))).scalar_one() == 60
         async with db.read_session() as session:
             assert (await session.execute(text("PRAGMA journal_mode"))).scalar_one() == "wal"
+
+
+async def test_only_one_relay_holds_the_lease_and_a_clean_stop_hands_it_over(sqlite_url: str) -> None:
+    """Invariant: one publisher per outbox (per-key order); a restart does not wait out the old lease."""
+    from xinyidai_shared.relay import OutboxRelay
+
+    app = _app(sqlite_url)
+    async with app_client(app):
+        runtime = app.state.runtime
+        first = OutboxRelay(runtime.db, runtime.spec.tables, producer=None, batch_size=10, poll_s=0.05)
+        second = OutboxRelay(runtime.db, runtime.spec.tables, producer=None, batch_size=10, poll_s=0.05)
+        assert await first._hold_lease() is True
+        assert await second._hold_lease() is False
+        running = asyncio.create_task(first.run())  # nothing to send: it idles holding the lease
+        await asyncio.sleep(0.2)
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        assert await second._hold_lease() is True

@@ -57,9 +57,19 @@ async def apply_once(uow_factory: UowFactory, handler: Handler, envelope: Envelo
         try:
             await uow.commit()
         except IntegrityError:
-            # Another consumer instance committed the same event first (inbox primary key): nothing to do.
-            return False
+            # Only a duplicate if another consumer instance committed this very event first (the inbox
+            # says so); any other constraint is a real failure for the retry-then-park path.
+            if await _in_inbox(uow_factory, str(envelope.id)):
+                return False
+            raise
         return True
+
+
+async def _in_inbox(uow_factory: UowFactory, event_id: str) -> bool:
+    probe = uow_factory()
+    inbox = probe.tables.inbox
+    async with probe.db.read_session() as session:
+        return (await session.execute(select(inbox.c.event_id).where(inbox.c.event_id == event_id))).first() is not None
 
 
 async def apply_group(uow_factory: UowFactory, items: list[tuple[Handler, Envelope, EventPayload]]) -> int:

@@ -18,7 +18,8 @@ from .db import Database
 from .tables import MessagingTables
 
 log = logging.getLogger(__name__)
-LEASE_S = 10.0
+LEASE_S = 45.0  # longer than a batch can take to publish (producer timeout 15 s), renewed at half
+LEASE_RETRY_S = 2.0  # how often a replica without the lease looks again
 
 
 def make_producer(bootstrap: str) -> AIOKafkaProducer:
@@ -128,18 +129,31 @@ class OutboxRelay:
         return len(rows)
 
     async def run(self) -> None:
-        """Relay forever: a batch whenever notified, otherwise poll."""
-        while True:
-            if not await self._hold_lease():
-                await asyncio.sleep(LEASE_S / 3)
-                continue
-            self.wakeup.clear()
-            sent = await self.relay_once()
-            if sent < self.batch_size:
-                try:
-                    await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_s)
-                except TimeoutError:
-                    pass
+        """Relay forever: a batch whenever notified, otherwise poll. A clean stop hands the lease back."""
+        try:
+            while True:
+                if not await self._hold_lease():
+                    await asyncio.sleep(LEASE_RETRY_S)
+                    continue
+                self.wakeup.clear()
+                sent = await self.relay_once()
+                if sent < self.batch_size:
+                    try:
+                        await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_s)
+                    except TimeoutError:
+                        pass
+        finally:
+            await self._release_lease()
+
+    async def _release_lease(self) -> None:
+        # A restarted process (a new holder) then relays at once instead of waiting out the old lease.
+        lease = self.tables.lease
+        try:
+            async with self.db.writing() as session:
+                await session.execute(update(lease).where(lease.c.holder == self.holder).values(expires_at=utcnow()))
+                await session.commit()
+        except Exception:  # noqa: BLE001 - stopping anyway; the lease then simply expires
+            log.warning("could not hand the relay lease back; it will expire", exc_info=True)
 
 
 async def replay(db: Database, tables: MessagingTables, producer: AIOKafkaProducer, *, seq_from: int, seq_to: int) -> int:

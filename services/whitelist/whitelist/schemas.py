@@ -165,12 +165,13 @@ class ObjectionDecision(_In):
 
 
 class PeriodRead(BaseModel):
+    """One period of membership as the public sees it: a stable reason code, never the officers' free
+    text (which can name a credit grade that only officers and authorised banks may see)."""
+
     status: str
     from_on: date
     to_on: date | None
     reason_code: str
-    reason: str
-    actor: str
 
 
 class MemberRead(BaseModel):

@@ -50,7 +50,9 @@ async def write(request: Request, principal: Principal | None, work: Work) -> JS
     """
     runtime = request.app.state.runtime
     key = request.headers.get("idempotency-key")
-    raw = await request.body()
+    # A bank's keys share one namespace across every route, so the fingerprint covers the method and
+    # path too: the same key and body sent to another loan or batch is a reused key, not a replay.
+    raw = f"{request.method} {request.url.path}\n".encode() + await request.body()
     # The unit of work holds the database's writer gate, so SQLite writers queue in-process.
     return await _write_once_or_twice(runtime, principal, key, raw, work)
 

@@ -98,7 +98,9 @@ async def report_recovery(uow: UnitOfWork, deps: Deps, *, claim_id: str, bank_id
     """Amounts recovered after compensation (art.15), once per bank reference (RecoveryReported)."""
     existing = await claims_repo.recovery_by_ref(uow.session, bank_id, bank_ref)
     if existing is not None:
-        if existing["request_hash"] != request_hash:
+        # The bank's reference names one recovery of one claim: the same reference for another claim, or
+        # with other figures, is a reused reference, never a replay.
+        if existing["request_hash"] != request_hash or existing["claim_id"] != claim_id:
             raise Conflict("RECOVERY_REF_REUSED", f"recovery {bank_ref!r} was reported with other data")
         return existing, False
     claim = await claims_repo.get(uow.session, claim_id)

@@ -231,3 +231,31 @@ async def test_claims_and_batches_are_listed_by_state_and_a_bank_sees_only_its_o
     batches = (await client.get("/v1/batches", headers=JRJ)).json()
     assert {b["state"] for b in batches} >= {"done", "open"}
     assert (await client.get("/v1/batches", headers=bank_headers("bank-list-a"))).status_code == 403
+
+
+async def test_a_recovery_reference_used_for_another_claim_is_refused_not_replayed(app, client):
+    bank = "bank-rec2"
+    claims = [await approved(app, client, bank) for _ in range(2)]
+    for claim in claims:
+        ids = {k: claim[k] for k in ("claim_id", "loan_id", "bank_id", "uscc")}
+        await deliver(app, CompensationPaid(**ids, amount_fen=300_000_00, transfer_id=f"t-{claim['claim_id']}",
+                                            paid_at=datetime(2027, 7, 2, tzinfo=UTC)))
+    body = {"bank_ref": "REC-SAME", "recovered": "50000.00", "costs": "0.00", "reported_on": "2027-08-01"}
+    first = await client.post(f"/v1/claims/{claims[0]['claim_id']}/recoveries", headers=bank_headers(bank), json=body)
+    other = await client.post(f"/v1/claims/{claims[1]['claim_id']}/recoveries", headers=bank_headers(bank), json=body)
+    assert (first.status_code, other.status_code) == (201, 409)
+    assert other.json()["code"] == "RECOVERY_REF_REUSED"
+
+
+async def test_an_idempotency_key_reused_on_another_loan_is_refused_not_answered_with_the_first_loan(app, client):
+    bank = "bank-key2"
+    first_loan, second_loan = [await loss_loan(app, client, bank, classify=False) for _ in range(2)]
+    headers = {**bank_headers(bank), "Idempotency-Key": "k-same"}
+    body = {"category": "loss", "as_of": "2027-06-30"}
+    first = await client.post(f"/v1/loans/{first_loan}/classification", headers=headers, json=body)
+    again = await client.post(f"/v1/loans/{first_loan}/classification", headers=headers, json=body)
+    other = await client.post(f"/v1/loans/{second_loan}/classification", headers=headers, json=body)
+    assert (first.status_code, again.status_code) == (200, 200) and again.json() == first.json()
+    assert other.status_code == 409 and other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
+    second = (await client.get(f"/v1/loans/{second_loan}", headers=bank_headers(bank))).json()
+    assert second["loan_id"] == second_loan and second["status"]["category"] != "loss"

@@ -70,6 +70,19 @@ async def store_records(
     session: AsyncSession, provider: str, records: Sequence[FeedRecord], *, now: datetime, job_id: str | None = None
 ) -> StoreOutcome:
     """Apply one provider's batch; never commits (the unit of work does)."""
+    rounds = _rounds(records)
+    if len(rounds) > 1:
+        # A key repeated in one batch (a correction right behind its original) is applied round by round,
+        # so every version it replaces reaches the history, exactly as if the pushes had come apart.
+        outcomes: list[str | None] = [None] * len(records)
+        merged = StoreOutcome()
+        for positions in rounds:
+            part = await store_records(session, provider, [records[i] for i in positions], now=now, job_id=job_id)
+            for i, outcome in zip(positions, part.outcomes, strict=True):
+                outcomes[i] = outcome
+            merged.touched |= part.touched
+        merged.outcomes = [o for o in outcomes if o is not None]
+        return merged
     result = StoreOutcome()
     existing = await _existing(session, provider, list({r.source_record_id for r in records}))
     fresh: dict[str, FeedRecord] = {}  # keys first seen in this batch, to insert
@@ -103,6 +116,20 @@ async def store_records(
         tail = (1, now, job_id)
         await insert_rows(session, feed_record, INSERT_COLUMNS, [tuple(r) + tail for r in fresh.values()])
     return result
+
+
+def _rounds(records: Sequence[FeedRecord]) -> list[list[int]]:
+    """Positions of the records split so that no round holds a key twice (the n-th sighting of a key goes
+    to round n); a batch without repeats is one round."""
+    seen: dict[str, int] = {}
+    rounds: list[list[int]] = []
+    for i, record in enumerate(records):
+        n = seen.get(record.source_record_id, 0)
+        seen[record.source_record_id] = n + 1
+        if n == len(rounds):
+            rounds.append([])
+        rounds[n].append(i)
+    return rounds
 
 
 async def _supersede(session: AsyncSession, rows: list[dict[str, Any]], now: datetime) -> None:

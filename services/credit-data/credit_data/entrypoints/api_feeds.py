@@ -117,7 +117,11 @@ async def _receive(request: Request, path: Path, codec: str, max_bytes: int) -> 
 def _check_csv_header(path: Path, codec: str) -> None:
     with open(path, "rb") as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig" if codec == "utf-8" else codec, newline="")
-        check_header(next(csv.reader(text), []))
+        try:
+            header = next(csv.reader(text), [])
+        except csv.Error as exc:  # e.g. a header field over the csv module's field size limit
+            raise Invalid("HEADER_INVALID", f"the CSV header cannot be read: {exc}") from exc
+        check_header(header)
 
 
 @router.post("/files", status_code=202, response_model=JobRead)

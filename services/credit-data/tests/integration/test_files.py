@@ -148,3 +148,11 @@ async def test_gb18030_ndjson_is_read_in_its_declared_charset(sqlite_url, tmp_pa
         await client.post("/v1/feeds/record", json=corrected, headers=WATER)
         history = (await client.get(f"/v1/feeds/records/{rid}/history", headers=WATER)).json()
         assert history[0]["account_no"] == "热力1号"
+
+
+async def test_a_csv_header_too_long_to_read_is_a_400_not_a_500(sqlite_url, tmp_path):
+    body = ("source_record_id,uscc,source,period,\"" + "x" * 200_000 + "\"\n").encode()
+    async with running(sqlite_url, tmp_path) as client:
+        response = await client.post("/v1/feeds/files?format=csv", content=body, headers=WATER | {"Content-Type": "text/csv"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "HEADER_INVALID"

@@ -115,3 +115,16 @@ async def test_concurrent_pushes_for_one_enterprise_leave_exactly_one_rating_in_
             open_count = await session.scalar(select(func.count()).where(rating.c.uscc == uscc, rating.c.valid_to.is_(None)))
         assert open_count == 1
         assert (await client.get(f"/v1/enterprises/{uscc}/rating", headers=OFFICE)).json()["lends"] is True
+
+
+async def test_a_correction_right_behind_its_original_in_one_batch_keeps_every_version(db_url, tmp_path):
+    uscc = new_uscc()
+    original = water(uscc, 2)
+    fixed = water(uscc, 2, amount_due="400.00", amount_paid="400.00")
+    fixed_again = water(uscc, 2, amount_due="410.00", amount_paid="410.00")
+    async with running(db_url, tmp_path) as client:
+        answer = (await client.post("/v1/feeds/batch", json={"records": [original, fixed, original | {}, fixed_again]}, headers=WATER)).json()
+        rid = original["source_record_id"]
+        history = (await client.get(f"/v1/feeds/records/{rid}/history", headers=WATER)).json()
+    assert (answer["accepted"], answer["superseded"]) == (1, 3)
+    assert [(h["version"], h["amount_due"]) for h in history] == [(1, "361.50"), (2, "400.00"), (3, "361.50")]

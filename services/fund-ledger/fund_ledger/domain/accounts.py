@@ -127,6 +127,9 @@ class Transfer:
             and self.debit_account == other.debit_account
             and self.credit_account == other.credit_account
             and self.amount_fen == other.amount_fen
+            and self.due_id == other.due_id  # paying another due with a used id is a reuse, not a retry
+            and self.reverses == other.reverses
+            and self.bank_id == other.bank_id
         )
 
 

@@ -47,8 +47,9 @@ def _own_bank(principal: Principal, bank_id: str) -> None:
 
 @router.post("/deposits/initial-capital", response_model=TransferRead, status_code=201)
 async def deposit_initial_capital(
-    body: CapitalDepositCreate, response: Response, uow: UnitOfWork = Depends(get_uow),
+    body: CapitalDepositCreate, response: Response,
     runtime: Runtime = Depends(get_runtime), _: Principal = Depends(require(Role.FINANCE_BUREAU)),
+    uow: UnitOfWork = Depends(get_uow),  # after auth: no writer gate for a refused caller
 ) -> TransferRead:
     """Record the city's one-off initial capital arriving in the fund's cash (art.7)."""
     transfer, new = await money_in.deposit_initial_capital(uow, transfer_id=body.transfer_id, amount_fen=body.amount, rules=_rules(runtime))
@@ -59,8 +60,9 @@ async def deposit_initial_capital(
 
 @router.post("/fiscal-revenues", response_model=DueRead, status_code=201)
 async def record_fiscal_revenue(
-    body: FiscalRevenueCreate, uow: UnitOfWork = Depends(get_uow), runtime: Runtime = Depends(get_runtime),
+    body: FiscalRevenueCreate, runtime: Runtime = Depends(get_runtime),
     _: Principal = Depends(require(Role.FINANCE_BUREAU)),
+    uow: UnitOfWork = Depends(get_uow),  # after auth: no writer gate for a refused caller
 ) -> DueRead:
     """Record a year's financial-industry tax revenue; the policy share becomes due from the budget (art.7)."""
     row = await money_in.record_fiscal_revenue(uow, year=body.year, revenue_fen=body.revenue, rules=_rules(runtime))
@@ -71,8 +73,9 @@ async def record_fiscal_revenue(
 
 @router.post("/dues/{due_id}/payments", response_model=TransferRead, status_code=201)
 async def pay_due(
-    due_id: str, body: DuePaymentCreate, response: Response, uow: UnitOfWork = Depends(get_uow),
+    due_id: str, body: DuePaymentCreate, response: Response,
     runtime: Runtime = Depends(get_runtime), principal: Principal = Depends(require(Role.FINANCE_BUREAU, Role.BANK)),
+    uow: UnitOfWork = Depends(get_uow),  # after auth: no writer gate for a refused caller
 ) -> TransferRead:
     """Record money received against an amount due (fiscal deposit, contribution, recovery share, clawback)."""
     payer = principal.bank_id if principal.role is Role.BANK else None
@@ -159,8 +162,9 @@ async def read_transfer(
 
 @router.post("/transfers/{transfer_id}/reversal", response_model=TransferRead, status_code=201)
 async def reverse_transfer(
-    transfer_id: str, body: ReversalCreate, response: Response, uow: UnitOfWork = Depends(get_uow),
+    transfer_id: str, body: ReversalCreate, response: Response,
     _: Principal = Depends(require(Role.FINANCE_BUREAU)),
+    uow: UnitOfWork = Depends(get_uow),  # after auth: no writer gate for a refused caller
 ) -> TransferRead:
     """Correct a cash-in transfer recorded in error with a new reversing transfer (the original stays)."""
     reversal, new = await corrections.reverse_transfer(uow, transfer_id=transfer_id, reversal_id=body.reversal_id, reason=body.reason)

@@ -59,8 +59,13 @@ async def deposit_initial_capital(uow: UnitOfWork, *, transfer_id: str, amount_f
     now = utcnow()
     wanted = Transfer(id=transfer_id, kind=TransferKind.INITIAL_CAPITAL, debit_account=CASH, credit_account=CAPITAL_INITIAL,
                       amount_fen=amount_fen, created_at=now, posted_at=now, memo="initial capital from city finance")
+    # A capital deposit that was reversed (a correction) no longer counts as the one-off deposit.
+    reversed_ids = select(transfer.c.reverses).where(transfer.c.reverses.is_not(None))
     other = (await uow.session.execute(
-        select(transfer.c.id).where(transfer.c.kind == str(TransferKind.INITIAL_CAPITAL), transfer.c.id != transfer_id)
+        select(transfer.c.id).where(
+            transfer.c.kind == str(TransferKind.INITIAL_CAPITAL), transfer.c.id != transfer_id,
+            transfer.c.id.not_in(reversed_ids),
+        )
     )).first()
     if other is not None:
         raise Conflict("INITIAL_CAPITAL_ALREADY_DEPOSITED", f"initial capital was deposited by transfer {other.id}")
@@ -72,6 +77,7 @@ async def record_fiscal_revenue(uow: UnitOfWork, *, year: int, revenue_fen: int,
     if not 2000 <= year <= 2100:
         raise Invalid("YEAR_OUT_OF_RANGE", f"year {year} is not a plausible fiscal year")
     due_id = f"fiscal:{year}"
+    await books.lock_fund(uow.session)  # two first recordings racing must not both insert the due
     existing = await dues.get_due(uow.session, due_id)
     if existing is not None:
         if existing.basis_fen != revenue_fen:

@@ -155,3 +155,27 @@ async def test_audit_pack_call_returns_a_zip_of_statement_journal_and_pdf(api):
     assert (await api.get("/v1/verification", headers=audit)).json() == {"ok": True, "violations": []}
     bank = api.as_org("bank-icbc-ly", "bank")
     assert (await api.get("/v1/audit-packs/2026", headers=bank)).status_code == 403
+
+
+async def test_a_payment_id_reused_on_another_due_is_refused_and_that_due_stays_open(api):
+    await deliver(api, interest("bank-icbc-ly", income_fen=1_000_000_00, report_id="ir-a"))
+    await deliver(api, interest("bank-icbc-ly", income_fen=1_000_000_00, report_id="ir-b"))
+    icbc = api.as_org("bank-icbc-ly", "bank")
+    body = {"transfer_id": "pay-1", "amount": "50000.00"}
+    first = await api.post("/v1/dues/contribution:ir-a/payments", json=body, headers=icbc)
+    other = await api.post("/v1/dues/contribution:ir-b/payments", json=body, headers=icbc)
+    assert (first.status_code, other.status_code) == (201, 409)
+    assert other.json()["code"] == "TRANSFER_ID_REUSED"
+    dues = {d["id"]: d["outstanding"] for d in (await api.get("/v1/dues", headers=icbc)).json()}
+    assert dues == {"contribution:ir-a": "0.00", "contribution:ir-b": "50000.00"}
+
+
+async def test_initial_capital_booked_in_error_and_reversed_can_be_deposited_again(api):
+    await api.post("/v1/deposits/initial-capital", json={"transfer_id": "cap-wrong", "amount": "1000.00"}, headers=czj(api))
+    reversal = await api.post("/v1/transfers/cap-wrong/reversal", json={"reversal_id": "rev-cap", "reason": "wrong amount"}, headers=czj(api))
+    assert reversal.status_code == 201, reversal.text
+    right = await api.post("/v1/deposits/initial-capital", json={"transfer_id": "cap-right", "amount": "10000000.00"}, headers=czj(api))
+    assert right.status_code == 201, right.text
+    assert (await api.get("/v1/fund", headers=czj(api))).json()["cash"] == "10000000.00"
+    third = await api.post("/v1/deposits/initial-capital", json={"transfer_id": "cap-third", "amount": "1.00"}, headers=czj(api))
+    assert third.json()["code"] == "INITIAL_CAPITAL_ALREADY_DEPOSITED"

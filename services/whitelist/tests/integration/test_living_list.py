@@ -39,6 +39,9 @@ async def test_downgrade_arriving_twice_suspends_once_and_publishes_one_delistin
     detail = (await api.get(f"/v1/public/list/{member['uscc']}")).json()
     assert detail["status"] == "suspended"
     assert [p["status"] for p in detail["history"]] == ["listed", "suspended"]
+    # The public sees why by code only: the officers' text names the grade, which is not public.
+    assert "B" not in str([sorted(p.items()) for p in detail["history"]]).replace("CREDIT_RATING_BELOW_A", "")
+    assert set(detail["history"][1]) == {"status", "from_on", "to_on", "reason_code"}
     assert (await api.get("/v1/public/list")).json() == []
     reviews = await _open_reviews(api)
     assert len(reviews) == 1 and reviews[0]["trigger"] == "CREDIT_RATING_BELOW_A"

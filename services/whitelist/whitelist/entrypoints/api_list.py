@@ -66,8 +66,8 @@ async def membership(uscc: str, runtime=Depends(get_runtime)) -> MemberDetail:  
         row = await repo.membership(session, validate_uscc(uscc))
         if row is None:
             raise NotFound("NOT_A_MEMBER", f"{uscc} has never been on the list")
-        history = [PeriodRead(status=p.status, from_on=p.from_on, to_on=p.to_on, reason_code=p.reason_code,
-                              reason=p.reason, actor=p.actor) for p in await repo.period_rows(session, uscc)]
+        history = [PeriodRead(status=p.status, from_on=p.from_on, to_on=p.to_on, reason_code=p.reason_code)
+                   for p in await repo.period_rows(session, uscc)]
         letters = await repo.letters(session, row.uscc)
     return MemberDetail(**dict(member_read(row, letters)), history=history,
                         commitment_letters=[letter_read(letter) for letter in newest_first(letters)])

@@ -46,11 +46,12 @@ async def current_notices(runtime=Depends(get_runtime)) -> list[PublicNotice]:  
 async def file_objection(
     application_id: str,
     request: Request,
-    uow: UnitOfWork = Depends(get_uow),
     settings: Settings = Depends(settings_of),
     now: datetime = Depends(now_of),
 ) -> ObjectionReceipt:
     """Object to an enterprise under notice (public; limited per address and in size)."""
+    # The body is read and checked before the unit of work opens: a public caller sending slowly must
+    # never hold the database's writer gate.
     request.app.state.objection_limiter.hit(request.client.host if request.client else "unknown")
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > settings.objection_max_body_bytes:
@@ -67,10 +68,11 @@ async def file_objection(
     except ValidationError as exc:
         errors = [{"field": ".".join(str(p) for p in e["loc"]), "reason": e["msg"]} for e in exc.errors()]
         raise Invalid("VALIDATION_FAILED", "the objection does not match the schema", errors=errors) from exc
-    row = await handlers.file_objection(uow, application_id, text=body.text, contact=body.contact, now=now)
-    answer = ObjectionReceipt(id=row.id, application_id=row.application_id, status=row.status,
-                              received_at=row.received_at)
-    await uow.commit()
+    async with request.app.state.runtime.uow() as uow:
+        row = await handlers.file_objection(uow, application_id, text=body.text, contact=body.contact, now=now)
+        answer = ObjectionReceipt(id=row.id, application_id=row.application_id, status=row.status,
+                                  received_at=row.received_at)
+        await uow.commit()
     return answer
 
 

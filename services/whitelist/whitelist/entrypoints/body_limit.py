@@ -9,7 +9,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from xinyidai_shared.web import problem
 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024  # boundaries, part headers, file name
-_MATERIAL_PATH = re.compile(r"^/applications/[^/]+/materials/[^/]+$")
+_MATERIAL_PATH = re.compile(r"^(?:/v1)?/applications/[^/]+/materials/[^/]+$")
 
 
 class UploadSizeLimit:

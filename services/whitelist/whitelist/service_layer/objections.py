@@ -20,7 +20,8 @@ async def file_objection(uow: UnitOfWork, application_id: str, *, text: str, con
     """Record a public objection to an application under notice."""
     body, who = clean_objection(text, contact)
     try:
-        app = await repo.application(uow.session, application_id)
+        # Locked, so on PostgreSQL an objection and a conclusion of the same notice cannot interleave.
+        app = await repo.application(uow.session, application_id, for_update=True)
     except NotFound as exc:
         raise NotFound("NOTICE_NOT_FOUND", f"no public notice for {application_id}") from exc
     if app.status != Status.IN_NOTICE:
