@@ -23,11 +23,14 @@ def env_prefix(service: str) -> str:
 class Stack:
     """Broker and services on free loopback ports, SQLite files in ``workdir``, dev mode (demo tokens)."""
 
-    def __init__(self, workdir: Path, *, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, workdir: Path, *, extra_env: dict[str, str] | None = None, database_urls: dict[str, str] | None = None
+    ) -> None:
         self.workdir = workdir
         self.broker = Broker()
         self.urls: dict[str, str] = {}
         self.procs: dict[str, subprocess.Popen] = {}
+        self.database_urls = {s: f"sqlite+aiosqlite:///{workdir / s}.db" for s in SERVICES} | (database_urls or {})
         for service, package in SERVICES.items():
             port = free_port()
             prefix = env_prefix(service)
@@ -35,7 +38,7 @@ class Stack:
                 **os.environ,
                 f"{prefix}DEV_MODE": "true",
                 f"{prefix}PORT": str(port),
-                f"{prefix}DATABASE_URL": f"sqlite+aiosqlite:///{workdir / service}.db",
+                f"{prefix}DATABASE_URL": self.database_urls[service],
                 f"{prefix}KAFKA_BOOTSTRAP": self.broker.bootstrap,
                 f"{prefix}NOTICE_WORKING_DAYS": "0",
                 f"{prefix}LOG_LEVEL": "WARNING",
@@ -62,6 +65,19 @@ class Stack:
         if pending:
             raise TimeoutError(f"not ready after {timeout_s}s: {sorted(pending)}")
         return time.monotonic() - start
+
+    def query(self, service: str, sql: str) -> list[tuple]:
+        """Rows of a read-only SQL query on a service's database (SQLite file or PostgreSQL)."""
+        url = self.database_urls[service]
+        if url.startswith("sqlite"):
+            import sqlite3
+
+            with sqlite3.connect(url.split("///", 1)[1]) as conn:
+                return conn.execute(sql).fetchall()
+        import psycopg
+
+        with psycopg.connect(url.replace("postgresql+asyncpg://", "postgresql://")) as conn:
+            return conn.execute(sql).fetchall()
 
     def log(self, service: str) -> str:
         return (self.workdir / f"{service}.log").read_text(errors="replace")[-4000:]

@@ -23,9 +23,14 @@ def bearer(org: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKENS[org]}"}
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(tmp_path_factory.mktemp("stack"))
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The whole system on the embedded default (SQLite files) and on PostgreSQL (a database per service)."""
+    databases = None
+    if request.param == "postgres":
+        server = request.getfixturevalue("pg_server")
+        databases = {service: server.create_database() for service in ("credit-data", "whitelist", "fund-ledger", "claims")}
+    running = Stack(tmp_path_factory.mktemp("stack"), database_urls=databases)
     try:
         running.wait_ready(60)
         yield running
@@ -46,10 +51,7 @@ def test_demo_story_pays_thirty_percent_and_fund_balance_is_capital_minus_compen
 
 
 def _claims_outbox_range(stack: Stack) -> int:
-    import sqlite3
-
-    with sqlite3.connect(stack.workdir / "claims.db") as conn:
-        return conn.execute("SELECT max(seq) FROM outbox").fetchone()[0]
+    return stack.query("claims", "SELECT max(seq) FROM outbox")[0][0]
 
 
 def test_replayed_claim_approved_pays_once(stack: Stack, story: dict[str, str]) -> None:
@@ -58,7 +60,7 @@ def test_replayed_claim_approved_pays_once(stack: Stack, story: dict[str, str]) 
     env = {
         **os.environ,
         f"{env_prefix('claims')}DEV_MODE": "true",
-        f"{env_prefix('claims')}DATABASE_URL": f"sqlite+aiosqlite:///{stack.workdir / 'claims'}.db",
+        f"{env_prefix('claims')}DATABASE_URL": stack.database_urls["claims"],
         f"{env_prefix('claims')}KAFKA_BOOTSTRAP": stack.broker.bootstrap,
     }
     done = subprocess.run(
@@ -113,10 +115,8 @@ def test_no_credential_is_401_and_a_wrong_role_is_403(stack: Stack, service: str
 
 def _outbox(stack: Stack, service: str) -> list[dict]:
     import json
-    import sqlite3
 
-    with sqlite3.connect(stack.workdir / f"{service}.db") as conn:
-        return [json.loads(row[0]) for row in conn.execute("SELECT envelope FROM outbox ORDER BY seq")]
+    return [json.loads(row[0]) for row in stack.query(service, "SELECT envelope FROM outbox ORDER BY seq")]
 
 
 def test_correlation_id_travels_from_the_request_into_the_events_it_causes(stack: Stack, story: dict[str, str]) -> None:
