@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
-from xinyidai_shared.consumer import apply_once
+from xinyidai_shared.consumer import apply_group, apply_once
 from xinyidai_shared.db import Database
 from xinyidai_shared.events import ClaimApproved, envelope_for
 from xinyidai_shared.migrations import upgrade_to_head
@@ -26,7 +26,7 @@ from xinyidai_shared.uow import UnitOfWork
 
 from fund_ledger.adapters.tables import messaging
 from fund_ledger.app import MIGRATIONS
-from fund_ledger.entrypoints.batch_consumer import apply_approvals_once
+from fund_ledger.entrypoints.consumers import group_handlers_for
 from fund_ledger.domain.policy import profile_named
 from fund_ledger.service_layer.handlers import event_handlers
 from fund_ledger.service_layer.money_in import deposit_initial_capital
@@ -59,6 +59,7 @@ async def compensations_per_s(url: str, *, group: int) -> float:
         await deposit_initial_capital(uow, transfer_id="cap", amount_fen=10**14, rules=RULES)
         await uow.commit()
     handler = event_handlers(RULES)["ClaimApproved"]
+    groups = group_handlers_for(RULES)
     queue = asyncio.Queue()
     envelopes = _envelopes(COUNT)
     for i in range(0, COUNT, group):
@@ -70,7 +71,7 @@ async def compensations_per_s(url: str, *, group: int) -> float:
             if group == 1:
                 await apply_once(factory, handler, chunk[0], chunk[0].decode())
             else:
-                await apply_approvals_once(factory, [(e, e.decode()) for e in chunk], RULES)
+                await apply_group(factory, [(handler, e, e.decode()) for e in chunk], groups)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(WORKERS)))

@@ -21,13 +21,7 @@ def _consumed(service: str) -> tuple[tuple[str, ...], set[str]]:
         config.Settings(dev_mode=True, database_url="sqlite+aiosqlite:///:memory:")
     )
     spec = app.state.runtime.spec
-    handlers = dict(spec.handlers)
-    if service == "fund-ledger":  # its group-commit consumer binds handlers to the configured rules at start
-        from fund_ledger.entrypoints.consumers import handlers_for
-        from fund_ledger.service_layer.rules import LedgerRules
-
-        handlers = handlers_for(LedgerRules.from_settings(app.state.runtime.settings))
-    return spec.consumes, set(handlers)
+    return spec.consumes, set(spec.handlers)
 
 
 def _published(service: str) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from itertools import groupby
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,6 +23,9 @@ from .uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 Handler = Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]
+# Applies a run of consecutive events of one type at once (e.g. a burst of approvals planned together);
+# it sets each event's correlation id on what it publishes itself.
+GroupHandler = Callable[[UnitOfWork, list[tuple[Any, Envelope]]], Awaitable[None]]
 UowFactory = Callable[[], UnitOfWork]
 
 
@@ -72,9 +76,15 @@ async def _in_inbox(uow_factory: UowFactory, event_id: str) -> bool:
         return (await session.execute(select(inbox.c.event_id).where(inbox.c.event_id == event_id))).first() is not None
 
 
-async def apply_group(uow_factory: UowFactory, items: list[tuple[Handler, Envelope, EventPayload]]) -> int:
+async def apply_group(
+    uow_factory: UowFactory,
+    items: list[tuple[Handler, Envelope, EventPayload]],
+    group_handlers: dict[str, GroupHandler] | None = None,
+) -> int:
     """Apply a poll's events in one transaction (group commit): the inbox rows and every effect commit
-    together, in order, skipping ids the inbox has; returns how many were new."""
+    together, in order, skipping ids the inbox has; returns how many were new. A run of consecutive
+    events whose type has a group handler goes to that handler in one call."""
+    group_handlers = group_handlers or {}
     async with uow_factory() as uow:
         inbox = uow.tables.inbox
         ids = [str(envelope.id) for _, envelope, _ in items]
@@ -88,12 +98,17 @@ async def apply_group(uow_factory: UowFactory, items: list[tuple[Handler, Envelo
             return 0
         now = utcnow()
         await uow.session.execute(insert(inbox), [{"event_id": str(e.id), "type": e.type, "handled_at": now} for _, e, _ in fresh])
-        for handler, envelope, payload in fresh:
-            token = correlation_id.set(envelope.correlation_id)
-            try:
-                await handler(uow, payload, envelope)
-            finally:
-                correlation_id.reset(token)
+        for event_type, run in groupby(fresh, key=lambda item: item[1].type):
+            run = list(run)
+            if event_type in group_handlers:
+                await group_handlers[event_type](uow, [(payload, envelope) for _, envelope, payload in run])
+                continue
+            for handler, envelope, payload in run:
+                token = correlation_id.set(envelope.correlation_id)
+                try:
+                    await handler(uow, payload, envelope)
+                finally:
+                    correlation_id.reset(token)
         await uow.commit()
         return len(fresh)
 
@@ -112,10 +127,12 @@ class ConsumerRunner:
         dlq_producer: AIOKafkaProducer,
         max_attempts: int = 4,
         backoff_s: float = 0.2,
+        group_handlers: dict[str, GroupHandler] | None = None,
     ) -> None:
         self.bootstrap, self.group, self.topics = bootstrap, group, topics
         self.handlers, self.uow_factory, self.dlq_producer = handlers, uow_factory, dlq_producer
         self.max_attempts, self.backoff_s = max_attempts, backoff_s
+        self.group_handlers = group_handlers or {}
         self.applied = 0
         self.parked = 0
 
@@ -169,7 +186,7 @@ class ConsumerRunner:
                 group.append((handler, envelope, payload))
         if len(group) > 1:
             try:
-                self.applied += await apply_group(self.uow_factory, group)
+                self.applied += await apply_group(self.uow_factory, group, self.group_handlers)
             except Exception as exc:  # noqa: BLE001 - the per-message path retries and parks with the reason
                 log.warning("group commit failed; applying one by one", extra={"events": len(group), "error": repr(exc)})
                 rest = messages

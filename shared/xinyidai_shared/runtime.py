@@ -11,7 +11,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import MetaData
 
-from .consumer import ConsumerRunner, Handler
+from .consumer import ConsumerRunner, GroupHandler, Handler
 from .db import Database
 from .events import TOPICS, dead_letter_topic
 from .migrations import upgrade_to_head
@@ -33,6 +33,7 @@ class ServiceSpec:
     tables: MessagingTables
     migrations: Path
     handlers: dict[str, Handler] = field(default_factory=dict)
+    group_handlers: dict[str, GroupHandler] = field(default_factory=dict)  # bursts of one type at once
     consumes: tuple[str, ...] = ()  # names of the services whose topics it reads
     jobs: dict[str, Job] = field(default_factory=dict)  # extra supervised loops (daily rules, retries)
 
@@ -122,6 +123,7 @@ class Runtime:
                     dlq_producer=producer,
                     max_attempts=self.settings.consumer_max_attempts,
                     backoff_s=self.settings.consumer_retry_backoff_s,
+                    group_handlers=self.spec.group_handlers,
                 )
                 loops.append(self.consumer.run())
             self.kafka_ready = True

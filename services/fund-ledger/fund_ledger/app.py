@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,29 +12,23 @@ from xinyidai_shared.web import build_app
 from .adapters.tables import messaging, metadata
 from .config import Settings
 from .entrypoints import api, audit_api
-from .entrypoints.batch_consumer import run_consumer
-from .entrypoints.consumers import CONSUMES
+from .entrypoints.consumers import CONSUMES, group_handlers_for, handlers_for
+from .service_layer.rules import LedgerRules
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-# No handlers for the runtime's own consumer: fund-ledger runs the shared runner with group commit for
-# bursts of ClaimApproved as a supervised job (entrypoints/batch_consumer.py; the handler map is
-# entrypoints/consumers.handlers_for, bound to the configured rules when the job starts).
-spec = ServiceSpec(
-    name="fund-ledger",
-    metadata=metadata,
-    tables=messaging,
-    migrations=MIGRATIONS,
-    handlers={},
-    consumes=CONSUMES,
-    jobs={"consumer": run_consumer},
-)
+# The handlers depend on the configured policy rules, so create_app binds them; this module-level spec
+# (tables, migrations) is what the migration tool reads.
+spec = ServiceSpec(name="fund-ledger", metadata=metadata, tables=messaging, migrations=MIGRATIONS, consumes=CONSUMES)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the fund-ledger app; settings are read from FUND_LEDGER_* when not given."""
+    settings = settings or Settings()
+    rules = LedgerRules.from_settings(settings)
+    bound = replace(spec, handlers=handlers_for(rules), group_handlers=group_handlers_for(rules))
     return build_app(
-        spec, settings or Settings(), title="Xinyidai fund-ledger",
+        bound, settings, title="Xinyidai fund-ledger",
         description="The risk-mitigation fund's double-entry books (Measures art.7, 12, 15, 18, 19).",
         routers=[api.router, audit_api.router],
     )

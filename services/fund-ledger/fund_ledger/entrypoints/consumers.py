@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from xinyidai_shared.consumer import GroupHandler
+
+from ..service_layer.compensation import approve_many
 from ..service_layer.handlers import Handler, event_handlers
 from ..service_layer.rules import LedgerRules
 
@@ -11,3 +14,12 @@ CONSUMES = ("claims",)
 def handlers_for(rules: LedgerRules) -> dict[str, Handler]:
     """ClaimApproved, RecoveryReported, ClawbackOrdered, InterestIncomeReported, LoanRegistered, LoanRepaid."""
     return event_handlers(rules)
+
+
+def group_handlers_for(rules: LedgerRules) -> dict[str, GroupHandler]:
+    """A burst of ClaimApproved (a yearly batch, a replay) is planned and paid in one go, in order."""
+
+    async def approvals(uow, items) -> None:  # noqa: ANN001 - the shared GroupHandler signature
+        await approve_many(uow, items, rules)
+
+    return {"ClaimApproved": approvals}

@@ -5,8 +5,9 @@ from aiokafka.structs import ConsumerRecord
 from sqlalchemy import select
 
 from fund_ledger.adapters.tables import compensation, messaging
-from fund_ledger.entrypoints.batch_consumer import BatchingConsumerRunner
-from fund_ledger.service_layer.handlers import event_handlers
+from xinyidai_shared.consumer import ConsumerRunner
+
+from fund_ledger.entrypoints.consumers import group_handlers_for, handlers_for
 from fund_ledger.service_layer.money_in import deposit_initial_capital
 
 from ..conftest import RULES, YUAN, approved, clawback, wrap
@@ -31,14 +32,14 @@ async def test_approvals_around_a_clawback_apply_in_message_order_and_garbage_is
         await deposit_initial_capital(uow, transfer_id="cap", amount_fen=400 * YUAN, rules=RULES)
         await uow.commit()
     producer = FakeProducer()
-    runner = BatchingConsumerRunner(rules=RULES, bootstrap="unused", group="fund-ledger", topics=["xyd.claims.events"],
-                                    handlers=event_handlers(RULES), uow_factory=uow_factory, dlq_producer=producer,
-                                    max_attempts=1, backoff_s=0)
+    runner = ConsumerRunner(bootstrap="unused", group="fund-ledger", topics=["xyd.claims.events"],
+                            handlers=handlers_for(RULES), group_handlers=group_handlers_for(RULES),
+                            uow_factory=uow_factory, dlq_producer=producer, max_attempts=1, backoff_s=0)
     payloads = [approved("c1", principal_fen=1_000 * YUAN, minute=1), approved("c2", principal_fen=1_000 * YUAN, minute=2),
                 clawback("bank-a"), approved("c3", principal_fen=1_000 * YUAN, minute=3)]
     messages = [record(i, wrap(p).model_dump_json().encode()) for i, p in enumerate(payloads)]
     messages.insert(2, record(99, b"not an envelope"))
-    await runner.handle_many(messages)
+    await runner.handle_poll(messages)
     async with db.read_session() as s:
         statuses = dict((await s.execute(select(compensation.c.claim_id, compensation.c.status))).all())
         parked = (await s.execute(select(messaging.dead_letter.c.offset))).all()

@@ -2,14 +2,14 @@
 
 import pytest
 from sqlalchemy import select
-from xinyidai_shared.consumer import apply_once
+from xinyidai_shared.consumer import apply_group, apply_once
 from xinyidai_shared.db import Database
 from xinyidai_shared.migrations import upgrade_to_head
 from xinyidai_shared.uow import UnitOfWork
 
 from fund_ledger.adapters.tables import bank_position, compensation, messaging
 from fund_ledger.app import MIGRATIONS
-from fund_ledger.entrypoints.batch_consumer import apply_approvals_once
+from fund_ledger.entrypoints.consumers import group_handlers_for
 from fund_ledger.service_layer.audit import violations
 from fund_ledger.service_layer.handlers import event_handlers
 from fund_ledger.service_layer.money_in import deposit_initial_capital
@@ -44,14 +44,15 @@ async def test_burst_in_one_transaction_equals_one_by_one(tmp_path):
     for envelope in burst:
         await apply_once(lambda: UnitOfWork(one_by_one, messaging, "fund-ledger"), handler, envelope, envelope.decode())
     grouped = await fresh_db(tmp_path / "b.db")
-    applied = await apply_approvals_once(lambda: UnitOfWork(grouped, messaging, "fund-ledger"),
-                                         [(e, e.decode()) for e in burst], RULES)
+    groups = group_handlers_for(RULES)
+    applied = await apply_group(lambda: UnitOfWork(grouped, messaging, "fund-ledger"),
+                                [(handler, e, e.decode()) for e in burst], groups)
     expected, got = await outcome(one_by_one), await outcome(grouped)
     assert applied == 31  # 30 approvals + the replay under a new event id (which then changes nothing)
     assert got == expected
     assert {status for _, status, _ in got[0]} == {"paid", "waiting", "blocked"}
     assert got[2] == []
-    again = await apply_approvals_once(lambda: UnitOfWork(grouped, messaging, "fund-ledger"), [(e, e.decode()) for e in burst], RULES)
+    again = await apply_group(lambda: UnitOfWork(grouped, messaging, "fund-ledger"), [(handler, e, e.decode()) for e in burst], groups)
     assert again == 0
     await one_by_one.dispose()
     await grouped.dispose()
