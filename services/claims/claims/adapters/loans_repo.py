@@ -71,9 +71,16 @@ async def add(session: AsyncSession, ln: Loan, request_hash: str) -> None:
 _BY_BANK_NO = select(T).where(T.c.bank_id == bindparam("bank_id"), T.c.bank_loan_no == bindparam("bank_loan_no"))
 
 
-async def by_bank_no(session: AsyncSession, bank_id: str, bank_loan_no: str) -> tuple[Loan, str] | None:
-    """The loan a bank registered under its own number, with the hash of the registering body."""
-    row = (await session.execute(_BY_BANK_NO, {"bank_id": bank_id, "bank_loan_no": bank_loan_no})).first()
+_BY_BANK_NO_LOCKED = _BY_BANK_NO.with_for_update()
+
+
+async def by_bank_no(
+    session: AsyncSession, bank_id: str, bank_loan_no: str, *, for_update: bool = False
+) -> tuple[Loan, str] | None:
+    """The loan a bank registered under its own number, with the hash of the registering body;
+    ``for_update`` locks the row on PostgreSQL (SQLite writers are serialised already)."""
+    statement = _BY_BANK_NO_LOCKED if for_update else _BY_BANK_NO
+    row = (await session.execute(statement, {"bank_id": bank_id, "bank_loan_no": bank_loan_no})).first()
     return (_row_to_loan(row), row.request_hash) if row else None
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from xinyidai_shared.errors import Invalid
+from xinyidai_shared.money import BP_PER_UNIT, apply_fraction
 
 from .dates import add_months
 
@@ -95,11 +96,7 @@ class Figures:
 
 def ratio_bp(numerator: int, denominator: int) -> int | None:
     """numerator ÷ denominator in basis points, half up; None when the denominator is 0."""
-    if denominator == 0:
-        return None
-    sign = -1 if numerator < 0 else 1
-    quotient, remainder = divmod(abs(numerator) * 10_000, denominator)
-    return sign * (quotient + (1 if remainder * 2 >= denominator else 0))
+    return None if denominator == 0 else apply_fraction(numerator, BP_PER_UNIT, denominator)
 
 
 def figures(scope: str, loans: list[LoanHistory], period: Period) -> Figures:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from xinyidai_shared.consumer import Handler
+
 
 from xinyidai_shared.clock import business_date, utcnow
 from xinyidai_shared.events import (
@@ -49,7 +49,6 @@ async def dishonesty_removed(uow: UnitOfWork, event: DishonestyRemoved, envelope
                                           removed_on=event.removed_on)
 
 
-Handler = Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]
 
 
 async def compensation_paid(uow: UnitOfWork, event: CompensationPaid, envelope: Envelope) -> None:

@@ -34,11 +34,8 @@ async def figures_for(session: AsyncSession, period: Period) -> list[Figures]:
 
 
 def _pct(bp: int | None) -> str | None:
-    if bp is None:
-        return None
-    sign = "-" if bp < 0 else ""
-    whole, frac = divmod(abs(bp), 100)
-    return f"{sign}{whole}.{frac:02d}"
+    # Basis points as a percent with two decimals is the same text as fen as yuan: 1234 -> "12.34".
+    return None if bp is None else format_fen(bp)
 
 
 def as_json(row: Figures) -> dict:

@@ -113,10 +113,10 @@ async def ingest(uow: UnitOfWork, deps: Deps, *, bank_id: str, month: str, conte
     for line, row in enumerate(_read(text), start=2):
         no = _cell(row, "bank_loan_no")
         seen.add(no)
-        found = await loans_repo.by_bank_no(uow.session, bank_id, no) if no else None
         # Locked like the API's status routes, so a file and a call on the same loan cannot overwrite
         # each other's repayments on PostgreSQL (SQLite's writer lock already serialises them).
-        loan = await loans_repo.get(uow.session, found[0].loan_id, for_update=True) if found else None
+        found = await loans_repo.by_bank_no(uow.session, bank_id, no, for_update=True) if no else None
+        loan = found[0] if found else None
         if loan is None:
             errors.append({"line": line, "bank_loan_no": no, "code": "LOAN_UNKNOWN", "detail": f"no loan {no!r}"})
             continue

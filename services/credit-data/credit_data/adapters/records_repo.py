@@ -136,7 +136,7 @@ async def _supersede(session: AsyncSession, rows: list[dict[str, Any]], now: dat
     """Copy the current versions into history, then overwrite them in place with the new content."""
     c = feed_record.c
     ids = [row["_id"] for row in rows]
-    copied = [getattr(c, name) for name in (*RECORD_COLUMNS, "version", "received_at", "job_id")]
+    copied = [getattr(c, name) for name in INSERT_COLUMNS]
     for start in range(0, len(ids), LOOKUP_CHUNK):
         chunk = ids[start : start + LOOKUP_CHUNK]
         source = select(c.id, *copied, bindparam("now", now, type_=feed_record_history.c.superseded_at.type))
@@ -145,13 +145,8 @@ async def _supersede(session: AsyncSession, rows: list[dict[str, Any]], now: dat
                 ["record_id", *(col.name for col in copied), "superseded_at"], source.where(c.id.in_(chunk))
             )
         )
-    values = {name: bindparam(name) for name in (*RECORD_COLUMNS, "version", "received_at", "job_id")}
+    values = {name: bindparam(name) for name in INSERT_COLUMNS}
     await session.execute(update(feed_record).where(c.id == bindparam("_id")).values(values), rows)
-
-
-def to_record(row: Any) -> FeedRecord:
-    """A stored row (selected as ``RECORD_COLUMNS``, in that order) back into the domain's record."""
-    return FeedRecord(*row)
 
 
 _DATE_POSITIONS = (RECORD_COLUMNS.index("due_on"), RECORD_COLUMNS.index("paid_on"))

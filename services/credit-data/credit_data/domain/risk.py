@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .periods import format_period
 from .profiles import EnterpriseProfile
 from .records import UTILITY_SOURCES
-from .scorecard import is_downgrade
+from .scorecard import LENDING_GRADES, is_downgrade
 
 ALERT_NAMESPACE = uuid.UUID("6f1d3c1e-5a8b-4f4e-9f51-2f0c8f7f0a01")
 
@@ -55,7 +55,7 @@ def grade_hit(previous: str | None, current: str, valid_from_key: str) -> RiskHi
     """A downgrade between two real grades is a warning (critical when it falls out of lending grades)."""
     if not is_downgrade(previous, current):
         return None
-    severity = "critical" if previous in {"AAA", "AA", "A"} and current not in {"AAA", "AA", "A"} else "warning"
+    severity = "critical" if previous in LENDING_GRADES and current not in LENDING_GRADES else "warning"
     return RiskHit("GRADE_DOWNGRADE", severity, f"grade fell from {previous} to {current}", valid_from_key)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import or_, select
 
 from xinyidai_shared.auth import Principal, Role, require
-from xinyidai_shared.clock import business_date, utcnow
+from xinyidai_shared.clock import today_shanghai, utcnow
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
 from xinyidai_shared.web import get_runtime, get_uow
@@ -65,7 +65,7 @@ async def enterprise_records(
 @router.get("/public/dishonesty-records", response_model=list[DishonestyRead], tags=["public"])
 async def public_list(request: Request) -> Any:
     """Public: the dishonesty records in force today (joint punishment list, Plan 4.1.6); no credential needed."""
-    today = business_date(utcnow())
+    today = today_shanghai()
     c = dishonesty.c
     query = (
         select(dishonesty)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import insert
 
 from xinyidai_shared.auth import Principal, Role, require
-from xinyidai_shared.clock import SHANGHAI, business_date, utcnow
+from xinyidai_shared.clock import SHANGHAI, today_shanghai, utcnow
 from xinyidai_shared.errors import Invalid, NotFound
 from xinyidai_shared.money import format_fen
 from xinyidai_shared.uow import UnitOfWork
@@ -23,7 +23,7 @@ from ..adapters.records_repo import records_for
 from ..adapters.tables import job
 from ..domain.periods import format_period, index_of
 from ..domain.profiles import build_profile
-from ..domain.scorecard import LENDING_GRADES
+from ..domain.scorecard import LENDING_GRADES, UNRATED
 from ..schemas import JobRead, RatingRead
 
 router = APIRouter(prefix="/v1", tags=["ratings"])
@@ -38,7 +38,7 @@ def rating_read(row: Any) -> RatingRead:
         grade=row.grade,
         score=row.score,
         lends=row.grade in LENDING_GRADES,
-        has_report=row.grade != "UNRATED",
+        has_report=row.grade != UNRATED,
         model_version=row.model_version,
         reason_codes=orjson.loads(row.reason_codes),
         factors=orjson.loads(row.factors),
@@ -88,7 +88,7 @@ async def get_rating_history(uscc: str, request: Request, _: Principal = Depends
 
 async def profile_view(session: Any, uscc: str) -> dict[str, Any]:
     """Per-source facts (coverage, on-time ratios, arrears, trends) as of today."""
-    today = business_date(utcnow())
+    today = today_shanghai()
     records = (await records_for(session, [uscc]))[uscc]
     profile = build_profile(uscc, records, as_of_period=index_of(today))
     sources = {}

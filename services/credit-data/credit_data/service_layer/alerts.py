@@ -38,7 +38,8 @@ async def _lenders(uow: UnitOfWork, usccs: list[str]) -> dict[str, set[str]]:
 async def raise_alerts(uow: UnitOfWork, hits: Sequence[tuple[str, RiskHit]], *, now: datetime) -> int:
     """Record and publish the hits not seen before; return how many alerts were new."""
     by_id = {hit.alert_id(uscc): (uscc, hit) for uscc, hit in hits}
-    new_ids = [a for a in by_id if a not in await _known_alert_ids(uow, list(by_id))]
+    known = await _known_alert_ids(uow, list(by_id))  # once: an await in the filter ran it per hit
+    new_ids = [a for a in by_id if a not in known]
     if not new_ids:
         return 0
     rows = []

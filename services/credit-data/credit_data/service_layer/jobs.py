@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from xinyidai_shared.clock import business_date, utcnow
+from xinyidai_shared.clock import today_shanghai, utcnow
 from xinyidai_shared.runtime import Runtime
 
 from ..adapters import ratings_repo
@@ -139,7 +139,7 @@ async def ingest_file(runtime: Runtime, row: Any) -> None:
     """
     settings = runtime.settings
     size, cap = settings.job_batch_size, settings.job_max_stored_rejections  # type: ignore[attr-defined]
-    today = business_date(utcnow())
+    today = today_shanghai()
     writing: asyncio.Task | None = None
     try:
         async for checked in _checked_batches(runtime, row, size, today):

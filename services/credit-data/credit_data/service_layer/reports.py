@@ -16,7 +16,7 @@ import orjson
 from sqlalchemy import insert, select
 
 from xinyidai_shared.auth import Principal, Role
-from xinyidai_shared.clock import business_date, utcnow
+from xinyidai_shared.clock import business_date, today_shanghai, utcnow
 from xinyidai_shared.errors import Forbidden, Invalid, NotFound
 from xinyidai_shared.money import format_fen
 from xinyidai_shared.uow import UnitOfWork
@@ -27,7 +27,7 @@ from ..adapters.tables import authorisation, credit_query, dishonesty, enterpris
 from ..domain.dishonesty import in_force
 from ..domain.periods import format_period, index_of
 from ..domain.profiles import build_profile
-from ..domain.scorecard import LENDING_GRADES
+from ..domain.scorecard import LENDING_GRADES, UNRATED
 
 SOURCE_NAMES = {"water": "供水", "power": "供电", "gas": "燃气", "heating": "供热", "tax": "纳税", "social_insurance": "社会保险"}
 
@@ -78,7 +78,7 @@ async def build_report(uow: UnitOfWork, uscc: str, *, now: datetime) -> dict[str
     """The report's content: identity, grade and reasons, coverage, arrears, dishonesty, commitment letter."""
     session = uow.session
     current = await ratings_repo.rating_at(session, uscc, now)
-    if current is None or current.grade == "UNRATED":
+    if current is None or current.grade == UNRATED:
         raise NotFound("REPORT_NOT_AVAILABLE", f"{uscc} is unrated: there is not enough data for a credit report")
     today = business_date(now)
     profile = build_profile(uscc, (await records_for(session, [uscc]))[uscc], as_of_period=index_of(today))
@@ -120,7 +120,7 @@ async def build_report(uow: UnitOfWork, uscc: str, *, now: datetime) -> dict[str
 
 async def grant(uow: UnitOfWork, *, uscc: str, bank_id: str, purpose: str, valid_until: date, by: str) -> tuple[dict[str, Any], bool]:
     """An authorisation for one bank; the same open terms again return the existing reference."""
-    if valid_until < business_date(utcnow()):
+    if valid_until < today_shanghai():
         raise Invalid("AUTHORISATION_EXPIRED", "valid_until is in the past", field="valid_until")
     c = authorisation.c
     same = (

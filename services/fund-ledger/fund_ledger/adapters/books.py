@@ -52,11 +52,6 @@ async def ensure_accounts(session: AsyncSession, *codes: str) -> None:
     await session.execute(dialect_insert(account).values(rows).on_conflict_do_nothing(index_elements=["code"]))
 
 
-async def lock_account(session: AsyncSession, code: str) -> None:
-    """Serialise writers on one account row (PostgreSQL row lock; SQLite already holds the write lock)."""
-    await session.execute(select(account.c.code).where(account.c.code == code).with_for_update())
-
-
 async def lock_fund(session: AsyncSession) -> int:
     """Take the fund's cash row first in every money-moving transaction, so locks are always taken in
     the same order (cash, then banks by id) and PostgreSQL never sees two writers deadlock.

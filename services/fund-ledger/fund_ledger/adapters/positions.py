@@ -59,17 +59,6 @@ async def move_bank(session: AsyncSession, bank_id: str, *, committed_fen: int, 
     return result.rowcount == 1
 
 
-async def commit_to_cap(session: AsyncSession, bank_id: str, amount_fen: int, cap_fen: int | None) -> bool:
-    """Add ``amount_fen`` to the bank's committed total only if it stays within ``cap_fen`` (atomic)."""
-    stmt = update(bank_position).where(bank_position.c.bank_id == bank_id)
-    if cap_fen is not None:
-        stmt = stmt.where(bank_position.c.committed_fen + amount_fen <= cap_fen)
-    result = await session.execute(
-        stmt.values(committed_fen=bank_position.c.committed_fen + amount_fen, cap_fen=cap_fen)
-    )
-    return result.rowcount == 1
-
-
 async def add_paid(session: AsyncSession, bank_id: str, amount_fen: int) -> None:
     await session.execute(
         update(bank_position)

@@ -9,12 +9,10 @@ from pathlib import Path
 from xinyidai_shared.db import Database
 from xinyidai_shared.migrations import upgrade_to_head
 
+from ..app import MIGRATIONS
 from ..config import Settings
 from ..service_layer.audit import build_audit_pack, violations
 from .audit_files import write_pack
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
 
 async def _with_db(settings: Settings, work):  # noqa: ANN001, ANN202
     db = Database(settings.database_url)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from xinyidai_shared.consumer import Handler
+
 from functools import partial
 from typing import Any
 
@@ -14,7 +15,6 @@ from .money_back import handle_clawback_ordered, handle_recovery_reported
 from .money_in import handle_interest_income, handle_loan_registered, handle_loan_repaid
 from .rules import LedgerRules
 
-Handler = Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]
 
 
 def event_handlers(rules: LedgerRules) -> dict[str, Handler]:

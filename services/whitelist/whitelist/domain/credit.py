@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Best first; UNRATED ranks below every grade.
-GRADES: tuple[str, ...] = ("AAA", "AA", "A", "B", "C", "D", "UNRATED")
 PASSING_GRADES = frozenset({"AAA", "AA", "A"})
 
 

@@ -27,8 +27,9 @@ class NoticePeriod:
         return self.working_days == 0 or today > self.ends_on
 
     def accepts_objections_on(self, today: date) -> bool:
-        """Objections are taken from the first day to the last day of the notice."""
-        return self.starts_on <= today <= self.ends_on
+        """Objections are taken from the first day to the last day of the notice (a 0-day notice takes them
+        until it is concluded)."""
+        return self.working_days == 0 or self.starts_on <= today <= self.ends_on
 
 
 def open_period(today: date, working_days: int, overrides: Mapping[date, bool] | None = None) -> NoticePeriod:

@@ -64,7 +64,6 @@ def applicant_or(*roles: Role):  # noqa: ANN201 - a FastAPI dependency
         return principal
 
     _check.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]  # for endpoint inventories
-    _check.public = True  # type: ignore[attr-defined]
     return _check
 
 

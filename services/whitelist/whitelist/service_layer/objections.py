@@ -28,7 +28,7 @@ async def file_objection(uow: UnitOfWork, application_id: str, *, text: str, con
         raise NotFound("NOTICE_NOT_FOUND", f"no public notice for {application_id}")
     today: date = business_date(now)
     period = notice_period(app)
-    if not period.accepts_objections_on(today) and period.working_days > 0:
+    if not period.accepts_objections_on(today):
         raise Conflict("NOTICE_CLOSED", f"the notice ran until {period.ends_on}; objections are closed",
                        ends_on=period.ends_on.isoformat())
     row = ObjectionRow(id=str(uuid.uuid4()), application_id=application_id, text=body, contact=who,
