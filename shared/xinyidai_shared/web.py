@@ -152,6 +152,24 @@ def build_app(
     return app
 
 
+async def read_limited(request: Request, max_bytes: int, *, code: str, what: str) -> bytes:
+    """The request body, refused with 413 ``code`` as soon as it (or its declared length) passes ``max_bytes``.
+
+    Read it before opening a unit of work: a slow sender must never hold the database's writer gate.
+    """
+    too_large = DomainError(code, f"{what} may be at most {max_bytes} bytes", kind=ErrorKind.TOO_LARGE)
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
     """Dependency: a unit of work for this request; the route commits it once, otherwise it rolls back."""
     async with request.app.state.runtime.uow() as uow:

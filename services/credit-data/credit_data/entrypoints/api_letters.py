@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from xinyidai_shared.auth import Principal, Role, require
 from xinyidai_shared.clock import utcnow
-from xinyidai_shared.errors import DomainError, ErrorKind, NotFound
+from xinyidai_shared.errors import NotFound
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
-from xinyidai_shared.web import get_runtime, get_uow
+from xinyidai_shared.web import get_runtime, get_uow, read_limited
 
 from ..adapters.tables import letter
 from ..domain.letters import check_letter
@@ -36,19 +36,6 @@ async def put_identity(
     return {"uscc": uscc, "name": body.name, "legal_representative": body.legal_representative, "letters_voided": voided}
 
 
-async def _read_limited(request: Request, max_bytes: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise DomainError("LETTER_TOO_LARGE", f"a letter may be at most {max_bytes} bytes", kind=ErrorKind.TOO_LARGE)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise DomainError("LETTER_TOO_LARGE", f"a letter may be at most {max_bytes} bytes", kind=ErrorKind.TOO_LARGE)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @router.post(
     "/enterprises/{uscc}/commitment-letters",
     status_code=201,
@@ -59,7 +46,7 @@ async def upload_letter(uscc: str, request: Request, response: Response, princip
     """Upload the signed letter as the raw PDF body; the same file again returns the same letter (200)."""
     validate_uscc(uscc)
     max_bytes = request.app.state.runtime.settings.letter_max_bytes
-    content = await _read_limited(request, max_bytes)
+    content = await read_limited(request, max_bytes, code="LETTER_TOO_LARGE", what="a letter")
     sha = check_letter(content, max_bytes=max_bytes)
     # The writer lock is taken only once the upload is in and checked.
     async with get_runtime(request).uow() as uow:

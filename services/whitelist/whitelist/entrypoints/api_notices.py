@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 
 from xinyidai_shared.auth import Principal, Role, require
-from xinyidai_shared.errors import DomainError, ErrorKind, Invalid
+from xinyidai_shared.errors import Invalid
 from xinyidai_shared.uow import UnitOfWork
-from xinyidai_shared.web import get_runtime, get_uow
+from xinyidai_shared.web import get_runtime, get_uow, read_limited
 
 from ..adapters import repository as repo
 from ..adapters.tables import ObjectionRow
@@ -53,16 +53,7 @@ async def file_objection(
     # The body is read and checked before the unit of work opens: a public caller sending slowly must
     # never hold the database's writer gate.
     request.app.state.objection_limiter.hit(request.client.host if request.client else "unknown")
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > settings.objection_max_body_bytes:
-        raise DomainError("OBJECTION_TOO_LARGE", f"at most {settings.objection_max_body_bytes} bytes",
-                          kind=ErrorKind.TOO_LARGE)
-    raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > settings.objection_max_body_bytes:
-            raise DomainError("OBJECTION_TOO_LARGE", f"at most {settings.objection_max_body_bytes} bytes",
-                              kind=ErrorKind.TOO_LARGE)
+    raw = await read_limited(request, settings.objection_max_body_bytes, code="OBJECTION_TOO_LARGE", what="an objection")
     try:
         body = ObjectionCreate.model_validate_json(raw)
     except ValidationError as exc:

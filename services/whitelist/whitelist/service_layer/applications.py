@@ -18,7 +18,6 @@ from ..adapters import repository as repo
 from ..adapters.tables import ApplicationRow, MaterialRow, TransitionRow
 from ..config import Settings
 from ..domain import intake, materials
-from ..domain.credit import verdict
 from ..domain.membership import MemberStatus
 from ..domain.notice import NoticePeriod, can_conclude, open_period
 from ..domain.sme import Figures
@@ -148,10 +147,7 @@ async def _guard(uow: UnitOfWork, row: ApplicationRow, step: Step, *, override: 
             raise DomainError("MATERIALS_INCOMPLETE", "art.10 materials missing: " + ", ".join(missing),
                               missing=[kind.value for kind in missing])
     elif step is Step.CREDIT_CHECK:
-        found = verdict(await repo.credit_snapshot(uow.session, row.uscc))
-        if not found.passed and not override:
-            raise DomainError("CREDIT_CHECK_FAILED", "credit conditions fail: " + ", ".join(found.reason_codes),
-                              reason_codes=list(found.reason_codes))
+        found = await listing.require_credit(uow.session, row.uscc, accepted=override, lead="credit conditions fail: ")
         if not found.passed and not (reason or "").strip():
             raise Invalid("OVERRIDE_REASON_REQUIRED", "overriding the pre-filled verdict needs a reason", field="reason")
         row.credit_override = not found.passed
@@ -160,10 +156,7 @@ async def _guard(uow: UnitOfWork, row: ApplicationRow, step: Step, *, override: 
         can_conclude(notice_period(row), business_date(now), pending)
         # Credit may have dropped since the check (a member would be suspended at once): refuse unless
         # the credit office had already accepted a failing verdict by override.
-        found = verdict(await repo.credit_snapshot(uow.session, row.uscc))
-        if not found.passed and not row.credit_override:
-            raise DomainError("CREDIT_CHECK_FAILED", "credit changed since the check: " + ", ".join(found.reason_codes),
-                              reason_codes=list(found.reason_codes))
+        await listing.require_credit(uow.session, row.uscc, accepted=row.credit_override, lead="credit changed since the check: ")
 
 
 async def take_step(

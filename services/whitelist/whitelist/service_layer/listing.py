@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from xinyidai_shared.clock import business_date
 from xinyidai_shared.errors import Conflict, DomainError, Invalid
@@ -15,10 +16,18 @@ from xinyidai_shared.uow import UnitOfWork
 from ..adapters import repository as repo
 from ..adapters.tables import ApplicationRow, MembershipPeriodRow, MembershipRow, PlatformPushRow, ReviewTaskRow
 from ..config import Settings
-from ..domain.credit import verdict
+from ..domain.credit import CreditVerdict, verdict
 from ..domain.membership import MemberStatus, check_review, review_due, should_suspend
 
 REVIEW_OPEN, REVIEW_CLOSED = "open", "closed"
+
+
+async def require_credit(session: AsyncSession, uscc: str, *, accepted: bool, lead: str) -> CreditVerdict:
+    """The pre-filled credit verdict; refused (CREDIT_CHECK_FAILED) when failing unless ``accepted``."""
+    found = verdict(await repo.credit_snapshot(session, uscc))
+    if not found.passed and not accepted:
+        raise DomainError("CREDIT_CHECK_FAILED", lead + ", ".join(found.reason_codes), reason_codes=list(found.reason_codes))
+    return found
 
 
 async def _change_status(
@@ -113,10 +122,7 @@ async def decide_review(
     member = await repo.membership(uow.session, task.uscc, for_update=True)
     status = MemberStatus(member.status) if member else None
     if decision == "keep":
-        found = verdict(await repo.credit_snapshot(uow.session, task.uscc))
-        if not found.passed and not override:
-            raise DomainError("CREDIT_CHECK_FAILED", "credit conditions fail: " + ", ".join(found.reason_codes),
-                              reason_codes=list(found.reason_codes))
+        await require_credit(uow.session, task.uscc, accepted=override, lead="credit conditions fail: ")
         if status is MemberStatus.SUSPENDED:
             check_review(status, restore=True)
             assert member is not None
