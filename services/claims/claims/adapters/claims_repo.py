@@ -74,6 +74,17 @@ async def get(session: AsyncSession, claim_id: str, *, for_update: bool = False)
     return _claim(row, steps)
 
 
+async def get_many(session: AsyncSession, claim_ids: list[str]) -> list[Claim]:
+    """Claims with their review histories in two queries, in the order of ``claim_ids``."""
+    if not claim_ids:
+        return []
+    rows = {r.claim_id: r for r in (await session.execute(select(C).where(C.c.claim_id.in_(claim_ids)))).all()}
+    steps: dict[str, list[Step]] = {}
+    for s in (await session.execute(select(CS).where(CS.c.claim_id.in_(claim_ids)).order_by(CS.c.seq))).all():
+        steps.setdefault(s.claim_id, []).append(Step(s.step, s.decision, s.by_org, s.at, s.note, _reasons(s.reasons)))
+    return [_claim(rows[i], steps.get(i, [])) for i in claim_ids if i in rows]
+
+
 async def request_hash_of(session: AsyncSession, claim_id: str) -> str:
     return (await session.execute(select(C.c.request_hash).where(C.c.claim_id == claim_id))).scalar_one()
 

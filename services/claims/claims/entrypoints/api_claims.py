@@ -87,7 +87,7 @@ async def list_claims(request: Request, principal: Principal = Depends(READERS),
     async with request.app.state.runtime.db.read_session() as session:
         ids = await claims_repo.list_rows(session, bank_id=bank_scope(principal), state=state, batch_id=batch_id,
                                           limit=limit, offset=offset)
-        return [presenters.claim(await claims_repo.get(session, i)) for i in ids]
+        return [presenters.claim(c) for c in await claims_repo.get_many(session, ids)]
 
 
 @router.get("/batches", response_model=list[BatchRead])
@@ -135,13 +135,13 @@ async def public_notices(request: Request) -> list[dict]:
     async with request.app.state.runtime.db.read_session() as session:
         ids = await claims_repo.list_rows(session, bank_id=None, state=ClaimState.ON_NOTICE.value, batch_id=None,
                                           limit=1000, offset=0)
-        claims = [await claims_repo.get(session, i) for i in ids]
-        out = []
-        for c in claims:
-            b = await claims_repo.get_batch(session, c.batch_id)
-            out.append({"claim_id": c.claim_id, "bank_id": c.bank_id, "uscc": c.uscc,
-                        "proposed": presenters.claim(c)["expected"]["expected"], "notice_ends_on": b.notice_ends_on})
-    return out
+        claims = await claims_repo.get_many(session, ids)
+        batches = {b: await claims_repo.get_batch(session, b) for b in {c.batch_id for c in claims}}
+    return [
+        {"claim_id": c.claim_id, "bank_id": c.bank_id, "uscc": c.uscc,
+         "proposed": presenters.claim(c)["expected"]["expected"], "notice_ends_on": batches[c.batch_id].notice_ends_on}
+        for c in claims
+    ]
 
 
 @router.post("/claims/{claim_id}/objections", status_code=201, dependencies=[Depends(public)])

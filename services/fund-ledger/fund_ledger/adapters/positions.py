@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,6 +78,14 @@ async def release_commitment(session: AsyncSession, bank_id: str, amount_fen: in
 
 async def get_compensation(session: AsyncSession, claim_id: str):  # noqa: ANN201
     return (await session.execute(select(compensation).where(compensation.c.claim_id == claim_id))).first()
+
+
+async def get_compensations(session: AsyncSession, claim_ids: list[str]) -> dict[str, Any]:
+    """Several compensation rows in one query, by claim id."""
+    if not claim_ids:
+        return {}
+    rows = (await session.execute(select(compensation).where(compensation.c.claim_id.in_(claim_ids)))).all()
+    return {row.claim_id: row for row in rows}
 
 
 async def waiting_queue(session: AsyncSession, bank_id: str | None = None) -> list[Waiting]:

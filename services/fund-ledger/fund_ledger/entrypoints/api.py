@@ -67,8 +67,7 @@ async def record_fiscal_revenue(
     """Record a year's financial-industry tax revenue; the policy share becomes due from the budget (art.7)."""
     row = await money_in.record_fiscal_revenue(uow, year=body.year, revenue_fen=body.revenue, rules=_rules(runtime))
     await uow.commit()
-    docs = await queries.list_dues(uow.session, today=today_shanghai(), kind="fiscal", party="city")
-    return due_read(next(d for d in docs if d["id"] == row.id))
+    return due_read(queries.due_doc(row, today_shanghai()))
 
 
 @router.post("/dues/{due_id}/payments", response_model=TransferRead, status_code=201)

@@ -165,8 +165,9 @@ async def pay_waiting(uow: UnitOfWork, rules: LedgerRules) -> list[str]:
     queue = await positions.waiting_queue(session)
     payable = payable_now(cash_before, queue)
     now = utcnow()
+    rows = await positions.get_compensations(session, [item.claim_id for item in payable])
     for item in payable:
-        row = await positions.get_compensation(session, item.claim_id)
+        row = rows[item.claim_id]
         await books.post_pending(session, row.transfer_id, now)
         await positions.set_compensation_status(session, item.claim_id, status="paid", at=now)
         await positions.add_paid(session, row.bank_id, row.amount_fen)

@@ -42,8 +42,10 @@ async def handle_clawback_ordered(uow: UnitOfWork, event: ClawbackOrdered, envel
         update(bank_position).where(bank_position.c.bank_id == event.bank_id)
         .values(disqualified=True, disqualified_at=bank.disqualified_at or now)
     )
-    for item in await positions.waiting_queue(session, bank_id=event.bank_id):
-        row = await positions.get_compensation(session, item.claim_id)
+    waiting = await positions.waiting_queue(session, bank_id=event.bank_id)
+    rows = await positions.get_compensations(session, [item.claim_id for item in waiting])
+    for item in waiting:
+        row = rows[item.claim_id]
         await books.void_pending(session, row.transfer_id, now)
         await positions.set_compensation_status(session, item.claim_id, status="voided", reason_code="BANK_DISQUALIFIED")
         await positions.release_commitment(session, event.bank_id, row.amount_fen)

@@ -76,17 +76,17 @@ async def list_dues(session: AsyncSession, *, today: date, party: str | None = N
         stmt = stmt.where(due.c.party == party)
     if kind:
         stmt = stmt.where(due.c.kind == kind)
-    out = []
-    for row in (await session.execute(stmt)).all():
-        outstanding = row.amount_fen - row.settled_fen
-        overdue = outstanding > 0 and row.due_on < today
-        if overdue_only and not overdue:
-            continue
-        out.append({"id": row.id, "kind": row.kind, "party": row.party, "amount_fen": row.amount_fen,
-                    "settled_fen": row.settled_fen, "outstanding_fen": outstanding, "due_on": row.due_on,
-                    "overdue": overdue, "year": row.year, "basis_fen": row.basis_fen, "rate_bp": row.rate_bp,
-                    "reference": row.reference})
-    return out
+    docs = [due_doc(row, today) for row in (await session.execute(stmt)).all()]
+    return [d for d in docs if d["overdue"]] if overdue_only else docs
+
+
+def due_doc(row, today: date) -> dict:  # noqa: ANN001 - a row of the due table
+    """One amount due as the API shows it; ``overdue`` means past its date and not fully paid."""
+    outstanding = row.amount_fen - row.settled_fen
+    return {"id": row.id, "kind": row.kind, "party": row.party, "amount_fen": row.amount_fen,
+            "settled_fen": row.settled_fen, "outstanding_fen": outstanding, "due_on": row.due_on,
+            "overdue": outstanding > 0 and row.due_on < today, "year": row.year, "basis_fen": row.basis_fen,
+            "rate_bp": row.rate_bp, "reference": row.reference}
 
 
 async def journal(session: AsyncSession, *, account_code: str | None = None, kind: str | None = None,
