@@ -9,7 +9,7 @@ from itertools import groupby
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy import insert, select
@@ -246,4 +246,4 @@ class ConsumerRunner:
         log.error("event parked in dead letters", extra={"topic": topic, "reason": reason})
 
 
-__all__ = ["ConsumerRunner", "Handler", "TopicPartition", "apply_once", "decode"]
+__all__ = ["ConsumerRunner", "GroupHandler", "Handler", "apply_group", "apply_once", "decode"]

@@ -13,7 +13,7 @@ from sqlalchemy import MetaData
 
 from .consumer import ConsumerRunner, GroupHandler, Handler
 from .db import Database
-from .events import TOPICS, dead_letter_topic
+from .events import TOPICS
 from .migrations import upgrade_to_head
 from .relay import OutboxRelay, ensure_topics, make_producer
 from .settings import ServiceSettings
@@ -136,6 +136,3 @@ class Runtime:
         await self.supervisor.stop()
         await self.db.dispose()
 
-
-def dlq_topics(spec: ServiceSpec) -> list[str]:
-    return [dead_letter_topic(TOPICS[name], spec.name) for name in spec.consumes]

@@ -166,6 +166,19 @@ async def app_client(app) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001 -
             yield client
 
 
+async def deliver(app, payload, *, event_id=None) -> bool:  # noqa: ANN001 - a FastAPI app, an EventPayload
+    """Apply one event to a service through the consumer's own path (inbox + handler + commit), without a
+    broker; ``event_id`` redelivers a given envelope id. True when it was applied, False when a repeat."""
+    from .consumer import apply_once
+    from .events import envelope_for
+
+    envelope = envelope_for(payload)
+    if event_id is not None:
+        envelope = envelope.model_copy(update={"id": event_id})
+    runtime = app.state.runtime
+    return await apply_once(runtime.uow, runtime.spec.handlers[payload.type], envelope, payload)
+
+
 async def eventually(check: Callable[[], Awaitable[bool]], *, timeout_s: float = 15.0, every_s: float = 0.05) -> None:
     """Wait until ``check()`` is true; fail the test with a timeout otherwise."""
     deadline = time.monotonic() + timeout_s

@@ -10,15 +10,13 @@ from typing import Any
 
 import httpx
 
-from xinyidai_shared.consumer import apply_once
 from xinyidai_shared.events import (
     CommitmentLetterPublished,
     CommitmentLetterVoided,
     CreditRatingChanged,
-    EventPayload,
-    envelope_for,
 )
 from xinyidai_shared.testing import auth
+from xinyidai_shared.testing import deliver as deliver  # re-exported for whitelist tests
 from xinyidai_shared.uscc import make_uscc
 
 
@@ -54,14 +52,6 @@ def application_body(uscc: str | None = None, **changes: Any) -> dict[str, Any]:
     }
     body.update(changes)
     return body
-
-
-async def deliver(app: Any, payload: EventPayload, *, event_id: uuid.UUID | None = None) -> bool:
-    """Apply one event through the real inbox path, as the consumer runner would."""
-    envelope = envelope_for(payload)
-    if event_id is not None:
-        envelope = envelope.model_copy(update={"id": event_id})
-    return await apply_once(app.state.runtime.uow, app.state.runtime.spec.handlers[payload.type], envelope, payload)
 
 
 def rating(uscc: str, grade: str = "A", *, has_report: bool = True, at: datetime | None = None) -> CreditRatingChanged:

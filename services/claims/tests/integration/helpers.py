@@ -6,15 +6,13 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from xinyidai_shared.consumer import apply_once
-from xinyidai_shared.events import CreditRatingChanged, EnterpriseRecommended, EventPayload, envelope_for
-from xinyidai_shared.testing import TEST_SECRET, auth
+from xinyidai_shared.events import CreditRatingChanged, EnterpriseRecommended
+from xinyidai_shared.testing import TEST_SECRET, auth, deliver
 from xinyidai_shared.uscc import make_uscc
 
 from claims.app import create_app
 from claims.config import Settings
 from claims.service_layer.deps import deps_from_settings
-from claims.service_layer.projections import HANDLERS
 
 LG = auth("leading_group", "lg-office")
 JRJ = auth("fin_dev_bureau", "jrj")
@@ -46,13 +44,6 @@ def uscc() -> str:
     """A fresh valid Lingyuan USCC per call, so tests never share an enterprise."""
     body = uuid.uuid4().hex[:9].upper().translate(str.maketrans("IOSVZ", "12345"))
     return make_uscc(body)
-
-
-async def deliver(app, payload: EventPayload) -> None:  # noqa: ANN001
-    """Apply an event through the same path the consumer runner uses (inbox + handler + commit)."""
-    runtime = app.state.runtime
-    envelope = envelope_for(payload)
-    await apply_once(runtime.uow, HANDLERS[payload.type], envelope, payload)
 
 
 async def seed_good_standing(app, code: str, *, listed_on: date = date(2026, 1, 5), grade: str = "A") -> None:  # noqa: ANN001

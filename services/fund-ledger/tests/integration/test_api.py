@@ -1,12 +1,10 @@
 """fund-ledger's HTTP API on the real app: money in, reading the books, auth, problem+json."""
 
 import pytest
-from xinyidai_shared.consumer import apply_once
+from xinyidai_shared.testing import deliver as deliver_to
 
-from fund_ledger.entrypoints.consumers import handlers_for
-from fund_ledger.service_layer.rules import LedgerRules
 
-from ..conftest import approved, interest, wrap
+from ..conftest import approved, interest
 
 pytestmark = pytest.mark.asyncio
 
@@ -16,10 +14,7 @@ def czj(api):
 
 
 async def deliver(api, payload):
-    runtime = api.app.state.runtime
-    envelope = wrap(payload)
-    handlers = handlers_for(LedgerRules.from_settings(runtime.settings))
-    await apply_once(runtime.uow, handlers[envelope.type], envelope, envelope.decode())
+    await deliver_to(api.app, payload)
 
 
 async def test_initial_capital_deposit_then_fund_balance_shows_it(api):
