@@ -46,6 +46,14 @@ class Principal:
     name: str = ""
     sources: frozenset[str] = field(default_factory=frozenset)
     token_id: str = ""
+    # The person (or system client) acting for the organisation: two-person rules compare subjects,
+    # never organisations, so two officers of one bureau can be maker and checker.
+    subject: str = ""
+
+    @property
+    def actor(self) -> str:
+        """Who acted: the subject, or the organisation itself when the credential names no person."""
+        return self.subject or self.org_id
 
     @property
     def bank_id(self) -> str:
@@ -79,12 +87,15 @@ def issue_token(
     role: Role | str,
     name: str = "",
     sources: tuple[str, ...] = (),
+    subject: str = "",
     ttl_s: int | None = 365 * 24 * 3600,
     issued_at: int | None = None,
 ) -> str:
     """A signed token for an organisation; ``ttl_s=None`` never expires (dev tokens only)."""
     iat = int(time.time()) if issued_at is None else issued_at
     claims = {"sub": org_id, "role": str(Role(role)), "name": name, "src": sorted(sources), "iat": iat}
+    if subject:
+        claims["psn"] = subject
     if ttl_s is not None:
         claims["exp"] = iat + ttl_s
     claims["jti"] = hashlib.sha256(orjson.dumps(claims, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
@@ -116,7 +127,10 @@ def verify_token(secret: str, token: str, *, revoked: frozenset[str] = frozenset
         role = Role(claims["role"])
     except (KeyError, ValueError) as exc:
         raise Unauthenticated("TOKEN_MALFORMED", "credential names no known role") from exc
-    return Principal(claims["sub"], role, claims.get("name", ""), frozenset(claims.get("src", ())), claims.get("jti", ""))
+    return Principal(
+        claims["sub"], role, claims.get("name", ""), frozenset(claims.get("src", ())),
+        claims.get("jti", ""), claims.get("psn", ""),
+    )
 
 
 _bearer = HTTPBearer(auto_error=False, description="Organisation token (`make run` prints dev ones)")

@@ -148,13 +148,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 # ---- tokens and clients --------------------------------------------------------------------------
-def token(role: Role | str, org_id: str = "org-test", *, sources: tuple[str, ...] = (), secret: str = TEST_SECRET) -> str:
-    return issue_token(secret, org_id=org_id, role=role, name=org_id, sources=sources)
+def token(
+    role: Role | str, org_id: str = "org-test", *, sources: tuple[str, ...] = (), subject: str = "", secret: str = TEST_SECRET
+) -> str:
+    return issue_token(secret, org_id=org_id, role=role, name=org_id, sources=sources, subject=subject)
 
 
-def auth(role: Role | str, org_id: str = "org-test", *, sources: tuple[str, ...] = ()) -> dict[str, str]:
-    """Headers for a caller of ``role`` from organisation ``org_id``."""
-    return {"Authorization": f"Bearer {token(role, org_id, sources=sources)}"}
+def auth(role: Role | str, org_id: str = "org-test", *, sources: tuple[str, ...] = (), subject: str = "") -> dict[str, str]:
+    """Headers for a caller of ``role`` from organisation ``org_id``, acting as person ``subject``."""
+    return {"Authorization": f"Bearer {token(role, org_id, sources=sources, subject=subject)}"}
 
 
 @asynccontextmanager
