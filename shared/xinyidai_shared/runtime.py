@@ -15,6 +15,7 @@ from .consumer import ConsumerRunner, GroupHandler, Handler
 from .db import Database
 from .events import TOPICS
 from .migrations import upgrade_to_head
+from .ratelimit import RateLimiter
 from .relay import OutboxRelay, ensure_topics, make_producer
 from .settings import ServiceSettings
 from .tables import MessagingTables
@@ -75,6 +76,8 @@ class Runtime:
     def __init__(self, spec: ServiceSpec, settings: ServiceSettings) -> None:
         self.spec, self.settings = spec, settings
         self.db = Database(settings.database_url)
+        # Rate-limit counters live in this database, so all replicas of the service share them.
+        self.limiter = RateLimiter(self.db, spec.tables.rate_limit)
         self.supervisor = Supervisor()
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None

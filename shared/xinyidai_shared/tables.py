@@ -1,4 +1,5 @@
-"""Infrastructure tables every service database has: outbox, inbox, idempotency, dead letters, lease."""
+"""Infrastructure tables every service database has: outbox, inbox, idempotency, dead letters, lease,
+rate-limit counters."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class MessagingTables:
     idempotency: Table
     dead_letter: Table
     lease: Table
+    rate_limit: Table
 
 
 def add_messaging_tables(metadata: MetaData) -> MessagingTables:
@@ -72,4 +74,14 @@ def add_messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("holder", String(100), nullable=False),
         Column("expires_at", UtcDateTime, nullable=False),
     )
-    return MessagingTables(outbox, inbox, idempotency, dead_letter, lease)
+    # Hits per key and window for the shared rate limiter (``ratelimit.py``); rows expire after two windows.
+    rate_limit = Table(
+        "rate_limit",
+        metadata,
+        Column("bucket", String(250), primary_key=True),
+        Column("window_no", BigInteger, primary_key=True, autoincrement=False),
+        Column("hits", Integer, nullable=False),
+        Column("expires_at", UtcDateTime, nullable=False),
+    )
+    Index("ix_rate_limit_expires", rate_limit.c.expires_at)
+    return MessagingTables(outbox, inbox, idempotency, dead_letter, lease, rate_limit)

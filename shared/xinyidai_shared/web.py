@@ -40,6 +40,8 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": f"urn:xinyidai:problem:{code}", "title": code, "status": status, "code": code, "detail": detail}
     body.update(extra)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 429 and "retry_after_s" in extra:
+        headers = {"Retry-After": str(extra["retry_after_s"])}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 

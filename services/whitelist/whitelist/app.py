@@ -13,7 +13,6 @@ from xinyidai_shared.clock import utcnow
 from xinyidai_shared.runtime import ServiceSpec
 from xinyidai_shared.web import build_app
 
-from .adapters.rate_limit import RateLimiter
 from .adapters.tables import messaging, metadata
 from .config import Settings
 from .entrypoints import api_applications, api_exports, api_list, api_notices
@@ -48,6 +47,4 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     )
     app.add_middleware(UploadSizeLimit, max_bytes=settings.material_max_bytes)
     app.state.clock = clock
-    app.state.objection_limiter = RateLimiter(settings.objection_rate_limit, settings.objection_rate_window_s)
-    app.state.apply_limiter = RateLimiter(settings.public_apply_rate_limit, settings.public_apply_rate_window_s)
     return app

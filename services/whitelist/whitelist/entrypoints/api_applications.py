@@ -26,7 +26,7 @@ from ..schemas import (
 )
 from ..service_layer import applications as handlers
 from ..service_layer.applications import Actor
-from .deps import OFFICERS, actor_of, applicant_or, application_view, now_of, settings_of
+from .deps import OFFICERS, actor_of, applicant_or, application_view, now_of, public_apply_limit, settings_of
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 PUBLIC = Actor("public", "public")
@@ -36,15 +36,13 @@ PUBLIC = Actor("public", "public")
 async def apply(
     request: Request,
     body: ApplicationCreate,
-    principal: Principal | None = Depends(applicant_or(Role.DEPARTMENT)),
+    principal: Principal | None = Depends(applicant_or(Role.DEPARTMENT, public_limit=public_apply_limit)),
     idempotency_key: str | None = Header(default=None, max_length=200),
     uow: UnitOfWork = Depends(get_uow),
     settings: Settings = Depends(settings_of),
     now: datetime = Depends(now_of),
 ) -> JSONResponse:
     """Apply for the recommended list (the enterprise itself, or a department on its behalf)."""
-    if principal is None:
-        request.app.state.apply_limiter.hit(request.client.host if request.client else "unknown")
     raw = await request.body()
     if principal is not None and idempotency_key:
         replay = await idempotent_replay(uow, org_id=principal.org_id, key=idempotency_key, body=raw)

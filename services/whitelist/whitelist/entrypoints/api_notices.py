@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from xinyidai_shared.auth import Principal, Role, require
 from xinyidai_shared.errors import Invalid
+from xinyidai_shared.ratelimit import hit
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.web import get_runtime, get_uow, read_limited
 
@@ -17,7 +18,7 @@ from ..adapters.tables import ObjectionRow
 from ..config import Settings
 from ..schemas import ObjectionCreate, ObjectionDecision, ObjectionRead, ObjectionReceipt, PublicNotice
 from ..service_layer import objections as handlers
-from .deps import OFFICERS, actor_of, now_of, settings_of
+from .deps import OFFICERS, actor_of, now_of, objection_limit, settings_of
 
 router = APIRouter(tags=["public notices"])
 
@@ -52,7 +53,7 @@ async def file_objection(
     """Object to an enterprise under notice (public; limited per address and in size)."""
     # The body is read and checked before the unit of work opens: a public caller sending slowly must
     # never hold the database's writer gate.
-    request.app.state.objection_limiter.hit(request.client.host if request.client else "unknown")
+    await hit(request, objection_limit(settings))
     raw = await read_limited(request, settings.objection_max_body_bytes, code="OBJECTION_TOO_LARGE", what="an objection")
     try:
         body = ObjectionCreate.model_validate_json(raw)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from fastapi import Depends, Request
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from xinyidai_shared.auth import Principal, Role, current_principal
 from xinyidai_shared.errors import Forbidden
+from xinyidai_shared.ratelimit import Limit, hit
 
 from ..adapters import repository as repo
 from ..adapters.tables import ApplicationRow
@@ -55,12 +57,25 @@ def optional_principal(
     return current_principal(request, credentials)
 
 
-def applicant_or(*roles: Role):  # noqa: ANN201 - a FastAPI dependency
-    """Dependency: the public (None) or an organisation holding one of ``roles``."""
+def objection_limit(settings: Settings) -> Limit:
+    """Public objections per client address (shared by every replica through the database)."""
+    return Limit("whitelist-objections", settings.objection_rate_limit, settings.objection_rate_window_s)
 
-    def _check(principal: Principal | None = Depends(optional_principal)) -> Principal | None:
+
+def public_apply_limit(settings: Settings) -> Limit:
+    """Applications filed without a credential, per client address."""
+    return Limit("whitelist-public-applications", settings.public_apply_rate_limit, settings.public_apply_rate_window_s)
+
+
+def applicant_or(*roles: Role, public_limit: Callable[[Settings], Limit] | None = None):  # noqa: ANN201
+    """Dependency: the public (None) or an organisation holding one of ``roles``; a public caller counts
+    against ``public_limit`` here, before the route opens its unit of work."""
+
+    async def _check(request: Request, principal: Principal | None = Depends(optional_principal)) -> Principal | None:
         if principal is not None and principal.role not in roles:
             raise Forbidden("ROLE_NOT_ALLOWED", f"role {principal.role} may not call this")
+        if principal is None and public_limit is not None:
+            await hit(request, public_limit(settings_of(request)))
         return principal
 
     _check.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]  # for endpoint inventories
