@@ -123,7 +123,7 @@ async def test_objections_are_limited_in_size_and_rate(settings_for, clock) -> N
         assert third.status_code == 201
         limited = await client.post(url, json={"text": "fourth try"})
         assert limited.status_code == 429 and limited.json()["code"] == "RATE_LIMITED"
-        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        assert 1 <= int(limited.headers["retry-after"]) <= 2 * 60  # sliding: this window fades through the next
         stored = await client.get(f"/v1/applications/{noticed['id']}/objections", headers=LG)
         assert [o["text"] for o in stored.json()] == ["third try"]
 
