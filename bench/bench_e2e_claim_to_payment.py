@@ -126,7 +126,7 @@ async def _one_at_a_time(c: httpx.AsyncClient, urls: dict[str, str], *, claims: 
         batch = (await ok(await c.get(f"{cl}/claims/{cid}", headers=h(bank))))["batch_id"]
         await ok(await c.post(f"{cl}/batches/{batch}/close", headers=h("lg-office")))
         await ok(await c.post(f"{cl}/claims/{cid}/preliminary-review", json={"decision": "pass"}, headers=h("lg-office")))
-        await ok(await c.post(f"{cl}/claims/{cid}/approval", json={"decision": "approve"}, headers=h("lg-office")))
+        await ok(await c.post(f"{cl}/claims/{cid}/approval", json={"decision": "approve"}, headers=h("lg")))
         await ok(await c.post(f"{cl}/batches/{batch}/notice", headers=h("lg-office")))
         await ok(await c.post(f"{cl}/batches/{batch}/notice/close", headers=h("lg-office")))
 
@@ -162,7 +162,7 @@ async def run(stack: Stack) -> dict[str, float]:
         async def review(cid: str) -> None:
             async with sem:
                 await ok(await c.post(f"{cl}/claims/{cid}/preliminary-review", json={"decision": "pass"}, headers=h("lg-office")))
-                await ok(await c.post(f"{cl}/claims/{cid}/approval", json={"decision": "approve"}, headers=h("lg-office")))
+                await ok(await c.post(f"{cl}/claims/{cid}/approval", json={"decision": "approve"}, headers=h("lg")))
 
         await asyncio.gather(*(review(cid) for cid in claim_ids))
         await ok(await c.post(f"{cl}/batches/{batch}/notice", headers=h("lg-office")))

@@ -223,10 +223,11 @@ def claim_and_pay(story: Story, loan_id: str, bank: str) -> dict:
     )
     cid, batch = claim["claim_id"], claim["batch_id"]
     story.say(f"    expected compensation {claim['expected']['expected']} (30% of principal, within the caps)")
-    story.step("The leading-group office closes the review batch, reviews and approves; the claim is noticed")
+    story.step("The leading-group office closes the review batch and pre-reviews the claim (art.17.2)")
     story.call("POST", "claims", f"/v1/batches/{batch}/close", "lg-office")
     story.call("POST", "claims", f"/v1/claims/{cid}/preliminary-review", "lg-office", json={"decision": "pass"})
-    story.call("POST", "claims", f"/v1/claims/{cid}/approval", "lg-office", json={"decision": "approve"})
+    story.step("The leading group itself, a separate organisation, approves; the office puts the batch on notice")
+    story.call("POST", "claims", f"/v1/claims/{cid}/approval", "lg", json={"decision": "approve"})
     story.call("POST", "claims", f"/v1/batches/{batch}/notice", "lg-office")
     story.call("POST", "claims", f"/v1/batches/{batch}/notice/close", "lg-office")
     story.step("ClaimApproved reaches the fund; the ledger pays and CompensationPaid marks the claim paid")

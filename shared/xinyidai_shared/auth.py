@@ -30,7 +30,11 @@ class Role(StrEnum):
     CREDIT_OFFICE = "credit_office"  # 发改局信用办
     FINANCE_BUREAU = "finance_bureau"  # 财政局
     FIN_DEV_BUREAU = "fin_dev_bureau"  # 金融发展局
-    LEADING_GROUP = "leading_group"  # 领导小组办公室
+    # Art.17 separates the two: the office (领导小组办公室) receives claims in batches, pre-reviews them
+    # and runs the notices; the leading group itself (领导小组) approves. The office also runs the
+    # recommended list's review and notice (art.8).
+    LEADING_GROUP_OFFICE = "leading_group_office"  # 领导小组办公室
+    LEADING_GROUP = "leading_group"  # 领导小组: approval of compensation (art.17.2)
     AUDITOR = "auditor"
     SERVICE = "service"  # another Xinyidai service
     ENTERPRISE = "enterprise"  # an enterprise itself: org_id is its USCC

@@ -205,6 +205,7 @@ class StepRead(BaseModel):
     step: str
     decision: str
     by_org: str
+    by_actor: str | None = None
     at: datetime
     note: str
     reasons: list[ReasonRead]

@@ -22,7 +22,7 @@ from xinyidai_shared.uscc import make_uscc
 
 PDF = b"%PDF-1.4\n% test material\n"
 REQUIRED = ("business_licence", "operations", "tax_proof", "credit_report", "loan_request")
-DEPT, CREDIT, LG = auth("department", "dept-industry"), auth("credit_office", "fgj-credit"), auth("leading_group", "lg-office")
+DEPT, CREDIT, LG = auth("department", "dept-industry"), auth("credit_office", "fgj-credit"), auth("leading_group_office", "lg-office")
 _bodies = itertools.count(1)
 
 

@@ -30,6 +30,10 @@ def _reasons(text: str) -> tuple[Reason, ...]:
     return tuple(Reason(**r) for r in orjson.loads(text))
 
 
+def _step(s: Any) -> Step:
+    return Step(s.step, s.decision, s.by_org, s.at, s.note, _reasons(s.reasons), s.by_actor or "")
+
+
 def _claim(row: Any, steps: list[Step]) -> Claim:
     expected = Expected(row.ratio_bp, row.by_ratio_fen, row.per_loan_cap_fen, row.bank_cap_fen,
                         row.bank_remaining_fen, row.expected_fen)
@@ -70,7 +74,7 @@ async def get(session: AsyncSession, claim_id: str, *, for_update: bool = False)
     if row is None:
         return None
     step_rows = (await session.execute(select(CS).where(CS.c.claim_id == claim_id).order_by(CS.c.seq))).all()
-    steps = [Step(s.step, s.decision, s.by_org, s.at, s.note, _reasons(s.reasons)) for s in step_rows]
+    steps = [_step(s) for s in step_rows]
     return _claim(row, steps)
 
 
@@ -81,7 +85,7 @@ async def get_many(session: AsyncSession, claim_ids: list[str]) -> list[Claim]:
     rows = {r.claim_id: r for r in (await session.execute(select(C).where(C.c.claim_id.in_(claim_ids)))).all()}
     steps: dict[str, list[Step]] = {}
     for s in (await session.execute(select(CS).where(CS.c.claim_id.in_(claim_ids)).order_by(CS.c.seq))).all():
-        steps.setdefault(s.claim_id, []).append(Step(s.step, s.decision, s.by_org, s.at, s.note, _reasons(s.reasons)))
+        steps.setdefault(s.claim_id, []).append(_step(s))
     return [_claim(rows[i], steps.get(i, [])) for i in claim_ids if i in rows]
 
 
@@ -94,7 +98,7 @@ async def save(session: AsyncSession, c: Claim) -> None:
     await session.execute(update(C).where(C.c.claim_id == c.claim_id).values(**_values(c)))
     if c.new_steps:
         await session.execute(insert(CS), [
-            {"claim_id": c.claim_id, "step": s.step, "decision": s.decision, "by_org": s.by_org, "at": s.at,
+            {"claim_id": c.claim_id, "step": s.step, "decision": s.decision, "by_org": s.by_org, "by_actor": s.by_actor or None, "at": s.at,
              "note": s.note, "reasons": _reasons_json(s.reasons)} for s in c.new_steps
         ])
         c.new_steps.clear()

@@ -155,6 +155,7 @@ claim_step = Table(
     Column("step", String(30), nullable=False),
     Column("decision", String(30), nullable=False),
     Column("by_org", String(100), nullable=False),
+    Column("by_actor", String(200), nullable=True),  # the person acting for the organisation, when named
     Column("at", UtcDateTime, nullable=False),
     Column("note", Text, nullable=False),
     Column("reasons", Text, nullable=False),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from xinyidai_shared.errors import Conflict, Invalid
+from xinyidai_shared.errors import Conflict, Forbidden, Invalid
 from xinyidai_shared.events import ClaimApproved, ClaimRejected, EventPayload
 
 from .compensation import Expected
@@ -120,6 +120,7 @@ class Step:
     at: datetime
     note: str = ""
     reasons: tuple[Reason, ...] = ()
+    by_actor: str = ""  # the person who decided for the organisation (the credential's subject), if named
 
 
 @dataclass
@@ -199,6 +200,11 @@ class Claim:
     def approve_for_notice(self, decision: str, step: Step, expected: Expected) -> None:
         """Leading group approval; the expected figure is recomputed (the bank's cap may have moved)."""
         self._expect(ClaimState.AWAITING_APPROVAL)
+        if any(s.step == "preliminary_review" and s.by_org == step.by_org for s in self.steps):
+            # Art.17.2: the office pre-reviews and reports to the leading group, which approves; one
+            # organisation doing both would make the second look a formality.
+            raise Forbidden("SAME_ORG_REVIEW_AND_APPROVAL",
+                            f"{step.by_org} pre-reviewed claim {self.claim_id}; another organisation must decide its approval")
         if decision == "reject":
             return self._reject(step)
         if decision != "approve":
@@ -207,7 +213,7 @@ class Claim:
         if expected.expected_fen == 0:
             # DESIGN §2: a claim whose pay would be 0 is rejected with that reason.
             auto = Step(step.step, "reject", step.by_org, step.at, step.note,
-                        (reason("CAP_EXHAUSTED", "the bank's cumulative cap is used up"),))
+                        (reason("CAP_EXHAUSTED", "the bank's cumulative cap is used up"),), step.by_actor)
             return self._reject(auto)
         self.state = ClaimState.AWAITING_NOTICE
         self._record(step)

@@ -19,7 +19,7 @@ from . import presenters
 from .common import OFFICERS, body_hash, deps_of, own_bank, write
 
 router = APIRouter(tags=["banks"])
-ADMITTERS = require(Role.LEADING_GROUP, Role.FIN_DEV_BUREAU)
+ADMITTERS = require(Role.LEADING_GROUP_OFFICE, Role.FIN_DEV_BUREAU)
 BANK = require(Role.BANK)
 
 

@@ -22,7 +22,8 @@ from .common import OFFICERS, bank_scope, body_hash, deps_of, write
 
 router = APIRouter(tags=["claims"])
 BANK = require(Role.BANK)
-LEADING_GROUP = require(Role.LEADING_GROUP)
+OFFICE = require(Role.LEADING_GROUP_OFFICE)  # 领导小组办公室: batches, preliminary review, notices
+LEADING_GROUP = require(Role.LEADING_GROUP)  # 领导小组: approval (art.17.2)
 VERIFIER = require(Role.FIN_DEV_BUREAU)
 READERS = require(Role.BANK, *OFFICERS)
 
@@ -46,7 +47,7 @@ def _decision_route(path: str, dependency, handler, summary: str) -> None:  # no
     async def route(claim_id: str, body: ReviewDecision, request: Request,
                     principal: Principal = Depends(dependency)) -> JSONResponse:
         async def work(uow: UnitOfWork) -> tuple[int, dict]:
-            claim = await handler(uow, deps_of(request), claim_id=claim_id, by_org=principal.org_id,
+            claim = await handler(uow, deps_of(request), claim_id=claim_id, by_org=principal.org_id, by_actor=principal.actor,
                                   decision=body.decision, note=body.note,
                                   reasons=[(r.code, r.text) for r in body.reasons])
             return 200, presenters.claim(claim)
@@ -59,7 +60,7 @@ def _decision_route(path: str, dependency, handler, summary: str) -> None:  # no
                          summary=summary, description=summary)
 
 
-_decision_route("preliminary-review", LEADING_GROUP, handlers.preliminary_review,
+_decision_route("preliminary-review", OFFICE, handlers.preliminary_review,
                 "Leading-group office preliminary review: pass, doubt (sends to verification) or reject.")
 _decision_route("verification", VERIFIER, handlers.verify,
                 "Financial development bureau verification of a doubted claim: confirm or reject.")
@@ -98,7 +99,7 @@ async def list_batches(request: Request, principal: Principal = Depends(require(
 
 
 def _batch_route(path: str, summary: str, run) -> None:  # noqa: ANN001
-    async def route(batch_id: str, request: Request, principal: Principal = Depends(LEADING_GROUP)) -> JSONResponse:
+    async def route(batch_id: str, request: Request, principal: Principal = Depends(OFFICE)) -> JSONResponse:
         async def work(uow: UnitOfWork) -> tuple[int, dict]:
             return 200, await run(uow, request, batch_id, principal)
 
@@ -115,11 +116,13 @@ async def _close(uow, request, batch_id, principal) -> dict:  # noqa: ANN001
 
 
 async def _notice(uow, request, batch_id, principal) -> dict:  # noqa: ANN001
-    return presenters.batch(await notice.start_notice(uow, deps_of(request), batch_id=batch_id, by_org=principal.org_id))
+    return presenters.batch(await notice.start_notice(uow, deps_of(request), batch_id=batch_id, by_org=principal.org_id,
+                                                         by_actor=principal.actor))
 
 
 async def _conclude(uow, request, batch_id, principal) -> dict:  # noqa: ANN001
-    batch, approved = await notice.conclude_notice(uow, deps_of(request), batch_id=batch_id, by_org=principal.org_id)
+    batch, approved = await notice.conclude_notice(uow, deps_of(request), batch_id=batch_id, by_org=principal.org_id,
+                                                   by_actor=principal.actor)
     return presenters.batch(batch, approved)
 
 
@@ -158,7 +161,7 @@ async def object_to_claim(claim_id: str, body: ObjectionCreate, request: Request
 
 @router.post("/objections/{objection_id}/resolution")
 async def resolve_objection(objection_id: str, body: ObjectionResolution, request: Request,
-                            principal: Principal = Depends(LEADING_GROUP)) -> JSONResponse:
+                            principal: Principal = Depends(OFFICE)) -> JSONResponse:
     """Uphold (rejects the claim) or dismiss an objection."""
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:

@@ -50,7 +50,7 @@ def claim(c: Claim, eligibility: tuple[RuleCheck, ...] | None = None) -> dict:
         reasons=[ReasonRead(**r.__dict__) for r in c.reasons], approved_at=c.approved_at, paid_amount=c.paid_fen,
         paid_at=c.paid_at, paid_recorded_at=c.paid_recorded_at, transfer_id=c.transfer_id,
         blocked_reason=c.blocked_reason,
-        steps=[StepRead(step=s.step, decision=s.decision, by_org=s.by_org, at=s.at, note=s.note,
+        steps=[StepRead(step=s.step, decision=s.decision, by_org=s.by_org, by_actor=s.by_actor or None, at=s.at, note=s.note,
                         reasons=[ReasonRead(**r.__dict__) for r in s.reasons]) for s in c.steps],
         eligibility=checks(eligibility) if eligibility is not None else None,
     ).model_dump(mode="json")

@@ -122,34 +122,35 @@ async def _save(uow: UnitOfWork, claim: Claim) -> Claim:
     return claim
 
 
-def _step(deps: Deps, name: str, decision: str, by_org: str, note: str, reasons: list[tuple[str, str]]) -> Step:
-    return Step(name, decision, by_org, deps.now(), note, tuple(reason(code, text) for code, text in reasons))
+def _step(deps: Deps, name: str, decision: str, by_org: str, by_actor: str, note: str,
+          reasons: list[tuple[str, str]]) -> Step:
+    return Step(name, decision, by_org, deps.now(), note, tuple(reason(code, text) for code, text in reasons), by_actor)
 
 
-async def preliminary_review(uow: UnitOfWork, deps: Deps, *, claim_id: str, by_org: str, decision: str,
-                             note: str, reasons: list[tuple[str, str]]) -> Claim:
+async def preliminary_review(uow: UnitOfWork, deps: Deps, *, claim_id: str, by_org: str, by_actor: str = "",
+                             decision: str, note: str, reasons: list[tuple[str, str]]) -> Claim:
     """Leading-group office preliminary review (art.17.2): pass, doubt or reject."""
     claim = await _load(uow, claim_id)
     batch = await claims_repo.get_batch(uow.session, claim.batch_id)
-    claim.preliminary_review(batch, decision, _step(deps, "preliminary_review", decision, by_org, note, reasons))
+    claim.preliminary_review(batch, decision, _step(deps, "preliminary_review", decision, by_org, by_actor, note, reasons))
     return await _save(uow, claim)
 
 
-async def verify(uow: UnitOfWork, deps: Deps, *, claim_id: str, by_org: str, decision: str, note: str,
-                 reasons: list[tuple[str, str]]) -> Claim:
+async def verify(uow: UnitOfWork, deps: Deps, *, claim_id: str, by_org: str, by_actor: str = "", decision: str,
+                 note: str, reasons: list[tuple[str, str]]) -> Claim:
     """Verification by the financial development bureau / PBoC branch (art.17.2): confirm or reject."""
     claim = await _load(uow, claim_id)
-    claim.verify(decision, _step(deps, "verification", decision, by_org, note, reasons))
+    claim.verify(decision, _step(deps, "verification", decision, by_org, by_actor, note, reasons))
     return await _save(uow, claim)
 
 
-async def approve(uow: UnitOfWork, deps: Deps, *, claim_id: str, by_org: str, decision: str, note: str,
-                  reasons: list[tuple[str, str]]) -> Claim:
+async def approve(uow: UnitOfWork, deps: Deps, *, claim_id: str, by_org: str, by_actor: str = "", decision: str,
+                  note: str, reasons: list[tuple[str, str]]) -> Claim:
     """Leading-group approval (art.17.2): approve for public notice, or reject."""
     claim = await _load(uow, claim_id)
     committed = await claims_repo.committed_fen(uow.session, claim.bank_id)
     expected = expected_compensation(profile_named(claim.policy_profile), claim.principal_at_loss_fen, committed)
-    claim.approve_for_notice(decision, _step(deps, "approval", decision, by_org, note, reasons), expected)
+    claim.approve_for_notice(decision, _step(deps, "approval", decision, by_org, by_actor, note, reasons), expected)
     return await _save(uow, claim)
 
 

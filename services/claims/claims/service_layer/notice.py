@@ -28,7 +28,7 @@ async def close_batch(uow: UnitOfWork, deps: Deps, *, batch_id: str) -> Batch:
     return batch
 
 
-async def start_notice(uow: UnitOfWork, deps: Deps, *, batch_id: str, by_org: str) -> Batch:
+async def start_notice(uow: UnitOfWork, deps: Deps, *, batch_id: str, by_org: str, by_actor: str = "") -> Batch:
     """Publish the batch's approved claims for public notice; every claim must be decided first."""
     batch = await _batch(uow, batch_id)
     undecided = await claims_repo.ids_in_batch(uow.session, batch_id, *UNDECIDED)
@@ -39,12 +39,14 @@ async def start_notice(uow: UnitOfWork, deps: Deps, *, batch_id: str, by_org: st
     await claims_repo.save_batch(uow.session, batch)
     for claim_id in await claims_repo.ids_in_batch(uow.session, batch_id, ClaimState.AWAITING_NOTICE):
         claim = await claims_repo.get(uow.session, claim_id, for_update=True)
-        claim.put_on_notice(Step("notice", "published", by_org, deps.now(), f"notice until {batch.notice_ends_on}"))
+        claim.put_on_notice(Step("notice", "published", by_org, deps.now(), f"notice until {batch.notice_ends_on}",
+                                 by_actor=by_actor))
         await claims_repo.save(uow.session, claim)
     return batch
 
 
-async def conclude_notice(uow: UnitOfWork, deps: Deps, *, batch_id: str, by_org: str) -> tuple[Batch, list[str]]:
+async def conclude_notice(uow: UnitOfWork, deps: Deps, *, batch_id: str, by_org: str,
+                          by_actor: str = "") -> tuple[Batch, list[str]]:
     """After the notice, every claim still on notice is approved (ClaimApproved); returns their ids."""
     batch = await _batch(uow, batch_id)
     if await claims_repo.pending_objections_in_batch(uow.session, batch_id):
@@ -54,7 +56,8 @@ async def conclude_notice(uow: UnitOfWork, deps: Deps, *, batch_id: str, by_org:
     approved = await claims_repo.ids_in_batch(uow.session, batch_id, ClaimState.ON_NOTICE)
     for claim_id in approved:
         claim = await claims_repo.get(uow.session, claim_id, for_update=True)
-        claim.conclude_notice(Step("notice", "concluded", by_org, deps.now(), "no upheld objection"), deps.now())
+        claim.conclude_notice(Step("notice", "concluded", by_org, deps.now(), "no upheld objection", by_actor=by_actor),
+                              deps.now())
         await claims_repo.save(uow.session, claim)
         for event in claim.events:
             uow.publish(event)

@@ -14,7 +14,8 @@ from claims.app import create_app
 from claims.config import Settings
 from claims.service_layer.deps import deps_from_settings
 
-LG = auth("leading_group", "lg-office")
+LG = auth("leading_group_office", "lg-office")  # the office: batches, preliminary review, notices
+GROUP = auth("leading_group", "lg")  # the leading group itself: approval
 JRJ = auth("fin_dev_bureau", "jrj")
 CZJ = auth("finance_bureau", "czj")
 ISSUED = date(2026, 3, 2)

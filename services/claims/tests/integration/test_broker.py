@@ -10,7 +10,7 @@ from xinyidai_shared.events import (
 from xinyidai_shared.relay import make_producer
 from xinyidai_shared.testing import app_client, eventually
 
-from .helpers import LG, admit, bank_headers, build, loan_body, uscc
+from .helpers import GROUP, LG, admit, bank_headers, build, loan_body, uscc
 
 
 async def publish(bootstrap: str, service: str, payload: EventPayload) -> None:
@@ -67,7 +67,8 @@ async def test_events_from_the_broker_feed_eligibility_and_payment(sqlite_url, c
         for path, body in ((f"/v1/batches/{bid}/close", None), (f"/v1/claims/{cid}/preliminary-review", {"decision": "pass"}),
                            (f"/v1/claims/{cid}/approval", {"decision": "approve"}), (f"/v1/batches/{bid}/notice", None),
                            (f"/v1/batches/{bid}/notice/close", None)):
-            assert (await client.post(path, headers=LG, json=body)).status_code == 200
+            headers_for_step = GROUP if path.endswith("/approval") else LG
+            assert (await client.post(path, headers=headers_for_step, json=body)).status_code == 200
         envelope = await claim_approved_on_topic(kafka_bootstrap, cid)
         assert envelope.key == loan["loan_id"] and envelope.payload["ratio_bp"] == 3000
         await publish(kafka_bootstrap, "fund-ledger", CompensationPaid(

@@ -7,8 +7,8 @@ from xinyidai_shared.events import CompensationBlocked, CompensationPaid
 
 from claims.adapters.tables import messaging
 
-from .helpers import CZJ, JRJ, LG, admit, bank_headers, build, deliver, loan_body, seed_good_standing, uscc
-from xinyidai_shared.testing import app_client
+from .helpers import GROUP, CZJ, JRJ, LG, admit, bank_headers, build, deliver, loan_body, seed_good_standing, uscc
+from xinyidai_shared.testing import auth, app_client
 
 MATERIALS = [{"kind": "art11_documents", "ref": "d1"}, {"kind": "loan_proof", "ref": "d2"}]
 
@@ -97,6 +97,26 @@ async def test_review_before_the_batch_is_closed_is_refused(app, client):
     assert (r.status_code, r.json()["code"]) == (409, "BATCH_STILL_OPEN")
 
 
+async def test_the_office_pre_reviews_and_only_another_organisation_of_the_leading_group_approves(app, client):
+    """Art.17.2: the office's credential cannot approve; an organisation holding both roles cannot do both steps."""
+    lid = await loss_loan(app, client, "bank-sep")
+    claim = (await claim_for(client, "bank-sep", lid)).json()
+    cid = claim["claim_id"]
+    await client.post(f"/v1/batches/{claim['batch_id']}/close", headers=LG)
+    await client.post(f"/v1/claims/{cid}/preliminary-review", headers=auth("leading_group_office", "lg-office", subject="li"),
+                      json={"decision": "pass"})
+    by_office = await client.post(f"/v1/claims/{cid}/approval", headers=LG, json={"decision": "approve"})
+    assert (by_office.status_code, by_office.json()["code"]) == (403, "ROLE_NOT_ALLOWED")
+    same_org = await client.post(f"/v1/claims/{cid}/approval", headers=auth("leading_group", "lg-office"),
+                                 json={"decision": "approve"})
+    assert (same_org.status_code, same_org.json()["code"]) == (403, "SAME_ORG_REVIEW_AND_APPROVAL")
+    approved = await client.post(f"/v1/claims/{cid}/approval", headers=auth("leading_group", "lg", subject="zhang"),
+                                 json={"decision": "approve"})
+    assert approved.status_code == 200 and approved.json()["state"] == "awaiting_notice"
+    steps = [(s["step"], s["by_org"], s["by_actor"]) for s in approved.json()["steps"]]
+    assert steps == [("preliminary_review", "lg-office", "li"), ("approval", "lg", "zhang")]
+
+
 async def test_notice_waits_for_every_claim_of_the_batch_to_be_decided(app, client):
     lid1 = await loss_loan(app, client, "bank-n1")
     lid2 = await loss_loan(app, client, "bank-n2")
@@ -106,7 +126,7 @@ async def test_notice_waits_for_every_claim_of_the_batch_to_be_decided(app, clie
     bid = c1["batch_id"]
     await client.post(f"/v1/batches/{bid}/close", headers=LG)
     await client.post(f"/v1/claims/{c1['claim_id']}/preliminary-review", headers=LG, json={"decision": "pass"})
-    await client.post(f"/v1/claims/{c1['claim_id']}/approval", headers=LG, json={"decision": "approve"})
+    await client.post(f"/v1/claims/{c1['claim_id']}/approval", headers=GROUP, json={"decision": "approve"})
     r = await client.post(f"/v1/batches/{bid}/notice", headers=LG)
     assert (r.status_code, r.json()["code"], r.json()["claim_ids"]) == (409, "BATCH_UNDECIDED", [c2["claim_id"]])
     lid3 = await loss_loan(app, client, "bank-n3")
@@ -121,7 +141,7 @@ async def test_upheld_objection_during_a_five_day_notice_rejects_the_claim(sqlit
         cid, bid = claim["claim_id"], claim["batch_id"]
         await client.post(f"/v1/batches/{bid}/close", headers=LG)
         await client.post(f"/v1/claims/{cid}/preliminary-review", headers=LG, json={"decision": "pass"})
-        await client.post(f"/v1/claims/{cid}/approval", headers=LG, json={"decision": "approve"})
+        await client.post(f"/v1/claims/{cid}/approval", headers=GROUP, json={"decision": "approve"})
         batch = (await client.post(f"/v1/batches/{bid}/notice", headers=LG)).json()
         assert batch["notice_ends_on"] == "2027-07-07"  # Thu 1 July + 5 working days, weekend skipped
         early = await client.post(f"/v1/batches/{bid}/notice/close", headers=LG)
@@ -145,7 +165,7 @@ async def approved(app, client, bank: str) -> dict:  # noqa: ANN001
     cid, bid = claim["claim_id"], claim["batch_id"]
     await client.post(f"/v1/batches/{bid}/close", headers=LG)
     await client.post(f"/v1/claims/{cid}/preliminary-review", headers=LG, json={"decision": "pass"})
-    await client.post(f"/v1/claims/{cid}/approval", headers=LG, json={"decision": "approve"})
+    await client.post(f"/v1/claims/{cid}/approval", headers=GROUP, json={"decision": "approve"})
     await client.post(f"/v1/batches/{bid}/notice", headers=LG)
     await client.post(f"/v1/batches/{bid}/notice/close", headers=LG)
     return (await client.get(f"/v1/claims/{cid}", headers=LG)).json()
@@ -201,7 +221,7 @@ async def approved_big(app, client) -> None:  # noqa: ANN001
     cid, bid = claim["claim_id"], claim["batch_id"]
     await client.post(f"/v1/batches/{bid}/close", headers=LG)
     await client.post(f"/v1/claims/{cid}/preliminary-review", headers=LG, json={"decision": "pass"})
-    await client.post(f"/v1/claims/{cid}/approval", headers=LG, json={"decision": "approve"})
+    await client.post(f"/v1/claims/{cid}/approval", headers=GROUP, json={"decision": "approve"})
     await client.post(f"/v1/batches/{bid}/notice", headers=LG)
     await client.post(f"/v1/batches/{bid}/notice/close", headers=LG)
 

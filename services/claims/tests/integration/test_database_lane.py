@@ -8,7 +8,7 @@ from xinyidai_shared.testing import app_client
 from claims.adapters.tables import loan as loan_table
 from claims.adapters.tables import messaging
 
-from .helpers import LG, admit, bank_headers, build, loan_body, seed_good_standing, uscc
+from .helpers import GROUP, LG, admit, bank_headers, build, loan_body, seed_good_standing, uscc
 from .test_walking_skeleton import approved_claim
 
 
@@ -52,7 +52,7 @@ async def test_concurrent_approvals_of_one_claim_approve_once(db_url, clock):
             {"kind": "art11_documents", "ref": "d"}, {"kind": "loan_proof", "ref": "p"}]})).json()
         await client.post(f"/v1/batches/{claim['batch_id']}/close", headers=LG)
         await client.post(f"/v1/claims/{claim['claim_id']}/preliminary-review", headers=LG, json={"decision": "pass"})
-        answers = await asyncio.gather(*[client.post(f"/v1/claims/{claim['claim_id']}/approval", headers=LG,
+        answers = await asyncio.gather(*[client.post(f"/v1/claims/{claim['claim_id']}/approval", headers=GROUP,
                                                      json={"decision": "approve"}) for _ in range(5)])
         assert sorted(a.status_code for a in answers) == [200] + [409] * 4
         steps = (await client.get(f"/v1/claims/{claim['claim_id']}", headers=LG)).json()["steps"]

@@ -9,7 +9,7 @@ from claims.adapters.tables import messaging
 
 from xinyidai_shared.events import CreditRatingChanged
 
-from .helpers import JRJ, LG, admit, bank_headers, deliver, loan_body, seed_good_standing, uscc
+from .helpers import GROUP, JRJ, LG, admit, bank_headers, deliver, loan_body, seed_good_standing, uscc
 
 
 async def outbox_types(app) -> list[str]:  # noqa: ANN001
@@ -41,7 +41,7 @@ async def approved_claim(app, client, bank="bank-ws"):  # noqa: ANN001, ANN201
     r = await client.post(f"/v1/claims/{cid}/preliminary-review", headers=LG, json={"decision": "doubt", "note": "check proof"})
     assert r.json()["state"] == "awaiting_verification"
     r = await client.post(f"/v1/claims/{cid}/verification", headers=JRJ, json={"decision": "confirm", "note": "ok"})
-    r = await client.post(f"/v1/claims/{cid}/approval", headers=LG, json={"decision": "approve"})
+    r = await client.post(f"/v1/claims/{cid}/approval", headers=GROUP, json={"decision": "approve"})
     assert r.json()["state"] == "awaiting_notice", r.text
     assert (await client.post(f"/v1/batches/{bid}/notice", headers=LG)).json()["state"] == "on_notice"
     r = await client.post(f"/v1/batches/{bid}/notice/close", headers=LG)

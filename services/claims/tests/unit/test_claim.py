@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from xinyidai_shared.errors import Conflict, Invalid
+from xinyidai_shared.errors import Conflict, Forbidden, Invalid
 
 from claims.domain.claim import Batch, BatchState, Claim, ClaimState, Step, reason
 from claims.domain.compensation import expected_compensation
@@ -24,7 +24,8 @@ def make(principal_fen=100_000_00, committed_fen=0):
 
 
 def step(name, decision, note="", reasons=()):
-    return Step(name, decision, "lg-office", AT, note, tuple(reasons))
+    # The leading group approves; its office does every other step (art.17.2).
+    return Step(name, decision, "lg" if name == "approval" else "lg-office", AT, note, tuple(reasons))
 
 
 def to_notice(batch, claim):
@@ -47,6 +48,20 @@ def test_claims_in_an_open_batch_cannot_be_reviewed():
     with pytest.raises(Conflict) as err:
         claim.preliminary_review(batch, "pass", step("preliminary", "pass"))
     assert err.value.code == "BATCH_STILL_OPEN" and claim.state is ClaimState.SUBMITTED
+
+
+def test_the_organisation_that_pre_reviewed_a_claim_cannot_approve_it():
+    """Art.17.2: the office's preliminary review and the leading group's approval are two organisations."""
+    batch, claim = make()
+    batch.close(AT)
+    claim.preliminary_review(batch, "pass", Step("preliminary_review", "pass", "lg-office", AT))
+    for decision in ("approve", "reject"):
+        with pytest.raises(Forbidden) as err:
+            claim.approve_for_notice(decision, Step("approval", decision, "lg-office", AT, "", (reason("OTHER", "no"),)),
+                                     claim.expected)
+        assert err.value.code == "SAME_ORG_REVIEW_AND_APPROVAL" and claim.state is ClaimState.AWAITING_APPROVAL
+    claim.approve_for_notice("approve", Step("approval", "approve", "lg", AT, by_actor="lg-zhang"), claim.expected)
+    assert claim.state is ClaimState.AWAITING_NOTICE and claim.steps[-1].by_actor == "lg-zhang"
 
 
 def test_full_path_publishes_claim_approved_with_caps_and_approval_time():

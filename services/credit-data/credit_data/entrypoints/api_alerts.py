@@ -70,7 +70,7 @@ async def delete_webhook(principal: Principal = Depends(bank_only), uow: UnitOfW
 
 @router.get("/enterprises/{uscc}/alerts", response_model=list[AlertRead])
 async def enterprise_alerts(
-    uscc: str, request: Request, _: Principal = Depends(require(Role.CREDIT_OFFICE, Role.DEPARTMENT, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.AUDITOR))
+    uscc: str, request: Request, _: Principal = Depends(require(Role.CREDIT_OFFICE, Role.DEPARTMENT, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.AUDITOR))
 ) -> Any:
     """Every risk alert raised about one enterprise, oldest first."""
     validate_uscc(uscc)

@@ -53,7 +53,7 @@ async def repair_record(
 
 @router.get("/enterprises/{uscc}/dishonesty-records", response_model=list[DishonestyRead])
 async def enterprise_records(
-    uscc: str, request: Request, _: Principal = Depends(require(Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP, Role.AUDITOR, Role.SERVICE))
+    uscc: str, request: Request, _: Principal = Depends(require(Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.AUDITOR, Role.SERVICE))
 ) -> Any:
     """Every dishonesty record of one enterprise, ended ones included."""
     validate_uscc(uscc)

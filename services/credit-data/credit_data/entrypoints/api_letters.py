@@ -60,7 +60,7 @@ async def upload_letter(uscc: str, request: Request, response: Response, princip
 
 
 @router.get("/enterprises/{uscc}/commitment-letters", response_model=list[LetterRead])
-async def enterprise_letters(uscc: str, request: Request, _: Principal = Depends(require(Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP, Role.AUDITOR))) -> Any:
+async def enterprise_letters(uscc: str, request: Request, _: Principal = Depends(require(Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.AUDITOR))) -> Any:
     """Every letter of one enterprise, newest first, with its status (valid, void, replaced)."""
     validate_uscc(uscc)
     cols = [c for c in letter.c if c.name != "content"]

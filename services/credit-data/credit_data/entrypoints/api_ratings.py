@@ -27,7 +27,7 @@ from ..domain.scorecard import LENDING_GRADES, UNRATED
 from ..schemas import JobRead, RatingRead
 
 router = APIRouter(prefix="/v1", tags=["ratings"])
-OFFICERS = (Role.CREDIT_OFFICE, Role.DEPARTMENT, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.AUDITOR, Role.SERVICE)
+OFFICERS = (Role.CREDIT_OFFICE, Role.DEPARTMENT, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.AUDITOR, Role.SERVICE)
 readers = require(*OFFICERS)
 
 

@@ -23,7 +23,7 @@ from ..service_layer.reports import build_report, check_access, grant, log_query
 
 router = APIRouter(prefix="/v1", tags=["credit reports"])
 report_readers = require(
-    Role.BANK, Role.CREDIT_OFFICE, Role.DEPARTMENT, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.AUDITOR, Role.SERVICE
+    Role.BANK, Role.CREDIT_OFFICE, Role.DEPARTMENT, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.AUDITOR, Role.SERVICE
 )
 REF_HELP = "the enterprise's authorisation reference (required for banks)"
 

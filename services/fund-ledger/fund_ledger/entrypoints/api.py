@@ -33,7 +33,7 @@ from ..service_layer import corrections, money_in, queries
 from ..service_layer.rules import LedgerRules
 
 router = APIRouter(prefix="/v1", tags=["fund"])
-OFFICERS = (Role.FINANCE_BUREAU, Role.FIN_DEV_BUREAU, Role.LEADING_GROUP, Role.AUDITOR)
+OFFICERS = (Role.FINANCE_BUREAU, Role.FIN_DEV_BUREAU, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.AUDITOR)
 
 
 def _rules(runtime: Runtime) -> LedgerRules:

@@ -10,7 +10,7 @@ from whitelist.domain.workflow import FORWARD, REJECTER, Status, Step, move
 from xinyidai_shared.errors import Conflict, Forbidden, Invalid
 
 AT = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
-ROLES = ("department", "credit_office", "leading_group", "bank", "auditor", "finance_bureau")
+ROLES = ("department", "credit_office", "leading_group_office", "bank", "auditor", "finance_bureau")
 
 
 @pytest.mark.parametrize(
@@ -18,9 +18,9 @@ ROLES = ("department", "credit_office", "leading_group", "bank", "auditor", "fin
     [
         (Step.SCREEN, Status.SUBMITTED, Status.SCREENED, "department"),
         (Step.CREDIT_CHECK, Status.SCREENED, Status.CREDIT_CHECKED, "credit_office"),
-        (Step.REVIEW, Status.CREDIT_CHECKED, Status.REVIEWED, "leading_group"),
-        (Step.OPEN_NOTICE, Status.REVIEWED, Status.IN_NOTICE, "leading_group"),
-        (Step.CONCLUDE_NOTICE, Status.IN_NOTICE, Status.RECOMMENDED, "leading_group"),
+        (Step.REVIEW, Status.CREDIT_CHECKED, Status.REVIEWED, "leading_group_office"),
+        (Step.OPEN_NOTICE, Status.REVIEWED, Status.IN_NOTICE, "leading_group_office"),
+        (Step.CONCLUDE_NOTICE, Status.IN_NOTICE, Status.RECOMMENDED, "leading_group_office"),
     ],
 )
 def test_each_forward_step_moves_its_state_and_records_actor_time_and_reason(
@@ -66,7 +66,7 @@ def test_open_application_is_rejected_by_the_owner_of_its_next_step_with_a_reaso
 @pytest.mark.parametrize("status", [Status.RECOMMENDED, Status.REJECTED])
 def test_closed_application_cannot_be_rejected(status: Status) -> None:
     with pytest.raises(Conflict) as caught:
-        move(status, Step.REJECT, actor="o", role="leading_group", reason="late", at=AT)
+        move(status, Step.REJECT, actor="o", role="leading_group_office", reason="late", at=AT)
     assert caught.value.extra["current_state"] == status
 
 

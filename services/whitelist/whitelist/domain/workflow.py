@@ -34,24 +34,24 @@ class Step(StrEnum):
 
 
 # Roles are the plain names of ``xinyidai_shared.auth.Role`` (kept as text so the domain imports no web code).
-DEPARTMENT, CREDIT_OFFICE, LEADING_GROUP = "department", "credit_office", "leading_group"
+DEPARTMENT, CREDIT_OFFICE, LEADING_GROUP_OFFICE = "department", "credit_office", "leading_group_office"
 
 # Which step moves which state, to where, and who may take it.
 FORWARD: dict[Step, tuple[Status, Status, str]] = {
     Step.SCREEN: (Status.SUBMITTED, Status.SCREENED, DEPARTMENT),
     Step.CREDIT_CHECK: (Status.SCREENED, Status.CREDIT_CHECKED, CREDIT_OFFICE),
-    Step.REVIEW: (Status.CREDIT_CHECKED, Status.REVIEWED, LEADING_GROUP),
-    Step.OPEN_NOTICE: (Status.REVIEWED, Status.IN_NOTICE, LEADING_GROUP),
-    Step.CONCLUDE_NOTICE: (Status.IN_NOTICE, Status.RECOMMENDED, LEADING_GROUP),
+    Step.REVIEW: (Status.CREDIT_CHECKED, Status.REVIEWED, LEADING_GROUP_OFFICE),
+    Step.OPEN_NOTICE: (Status.REVIEWED, Status.IN_NOTICE, LEADING_GROUP_OFFICE),
+    Step.CONCLUDE_NOTICE: (Status.IN_NOTICE, Status.RECOMMENDED, LEADING_GROUP_OFFICE),
 }
 
 # Who may reject an application waiting in each open state: the owner of its next step.
 REJECTER: dict[Status, str] = {
     Status.SUBMITTED: DEPARTMENT,
     Status.SCREENED: CREDIT_OFFICE,
-    Status.CREDIT_CHECKED: LEADING_GROUP,
-    Status.REVIEWED: LEADING_GROUP,
-    Status.IN_NOTICE: LEADING_GROUP,
+    Status.CREDIT_CHECKED: LEADING_GROUP_OFFICE,
+    Status.REVIEWED: LEADING_GROUP_OFFICE,
+    Status.IN_NOTICE: LEADING_GROUP_OFFICE,
 }
 
 OPEN_STATES = frozenset(REJECTER)

@@ -165,7 +165,7 @@ async def credit_check(
 
 @router.post("/{application_id}/review", response_model=ApplicationRead)
 async def review(
-    application_id: str, body: StepRequest, principal: Principal = Depends(require(Role.LEADING_GROUP)),
+    application_id: str, body: StepRequest, principal: Principal = Depends(require(Role.LEADING_GROUP_OFFICE)),
     uow: UnitOfWork = Depends(get_uow), settings: Settings = Depends(settings_of), now: datetime = Depends(now_of),
 ) -> ApplicationRead:
     """Leading-group office review; the public notice opens at once for the configured working days."""
@@ -174,7 +174,7 @@ async def review(
 
 @router.post("/{application_id}/conclude", response_model=ApplicationRead)
 async def conclude(
-    application_id: str, body: StepRequest, principal: Principal = Depends(require(Role.LEADING_GROUP)),
+    application_id: str, body: StepRequest, principal: Principal = Depends(require(Role.LEADING_GROUP_OFFICE)),
     uow: UnitOfWork = Depends(get_uow), settings: Settings = Depends(settings_of), now: datetime = Depends(now_of),
 ) -> ApplicationRead:
     """Close a finished notice with no pending objection: the enterprise is recommended and listed."""
@@ -184,7 +184,7 @@ async def conclude(
 @router.post("/{application_id}/reject", response_model=ApplicationRead)
 async def reject(
     application_id: str, body: RejectRequest,
-    principal: Principal = Depends(require(Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP)),
+    principal: Principal = Depends(require(Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP_OFFICE)),
     uow: UnitOfWork = Depends(get_uow), settings: Settings = Depends(settings_of), now: datetime = Depends(now_of),
 ) -> ApplicationRead:
     """Reject with reasons, by the role whose step the application waits for."""

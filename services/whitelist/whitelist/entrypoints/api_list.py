@@ -134,7 +134,7 @@ async def list_overrides(runtime=Depends(get_runtime)) -> list[OverrideRead]:  #
 async def put_override(
     day: date,
     body: OverrideWrite,
-    principal: Principal = Depends(require(Role.LEADING_GROUP, Role.CREDIT_OFFICE)),
+    principal: Principal = Depends(require(Role.LEADING_GROUP_OFFICE, Role.CREDIT_OFFICE)),
     uow: UnitOfWork = Depends(get_uow),
     now: datetime = Depends(now_of),
 ) -> OverrideRead:

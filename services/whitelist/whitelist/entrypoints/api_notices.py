@@ -82,7 +82,7 @@ async def list_objections(
 async def decide_objection(
     objection_id: str,
     body: ObjectionDecision,
-    principal: Principal = Depends(require(Role.LEADING_GROUP)),
+    principal: Principal = Depends(require(Role.LEADING_GROUP_OFFICE)),
     uow: UnitOfWork = Depends(get_uow),
     now: datetime = Depends(now_of),
 ) -> ObjectionRead:
