@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import time
+from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from tools.stack import SERVICES
-from xinyidai_shared.auth import Role, Unauthenticated, issue_token, verify_token
+from xinyidai_shared.auth import OUTSIDE_CALLERS, ROLE_GROUPS, Role, Unauthenticated, issue_token, verify_token
 from xinyidai_shared.devorgs import dev_tokens
 from xinyidai_shared.settings import DEV_AUTH_SECRET
 from xinyidai_shared.testing import TEST_SECRET
@@ -91,3 +93,37 @@ def test_forged_expired_and_revoked_tokens_are_refused() -> None:
     jti = verify_token(TEST_SECRET, good).token_id
     with pytest.raises(Unauthenticated, match="TOKEN_REVOKED"):
         verify_token(TEST_SECRET, good, revoked=frozenset({jti}))
+
+
+def _officer_roles(roles: set[str]) -> frozenset[Role]:
+    return frozenset(Role(r) for r in roles) - OUTSIDE_CALLERS
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_officer_roles_of_every_endpoint_are_one_role_or_a_shared_group(service: str) -> None:
+    groups = set(ROLE_GROUPS.values())
+    stray = []
+    for context in iter_route_contexts(_app(service).routes):
+        route = context.original_route
+        roles = _declared_roles(route.dependant) if isinstance(route, APIRoute) else None
+        if roles is None:
+            continue
+        officers = _officer_roles(roles)
+        if len(officers) > 1 and officers not in groups:
+            stray.append(f"{sorted(route.methods)} {context.path}: {sorted(officers)}")
+    assert stray == [], f"{service}: officer roles listed outside xinyidai_shared.auth's groups: {stray}"
+
+
+def test_no_module_outside_the_shared_auth_lists_roles_of_its_own() -> None:
+    """Role groups are defined once: a tuple, list or set of two or more roles anywhere else is a second copy."""
+    copies = []
+    for path in sorted(Path("services").glob("*/*/**/*.py")) + sorted(Path("shared/xinyidai_shared").glob("*.py")):
+        if path.name == "auth.py" and path.parent.name == "xinyidai_shared":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Tuple | ast.List | ast.Set):
+                members = [e for e in node.elts if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name)
+                           and e.value.id == "Role"]
+                if len(members) >= 2:
+                    copies.append(f"{path}:{node.lineno}")
+    assert copies == [], f"role collections defined outside xinyidai_shared.auth: {copies}"

@@ -42,6 +42,46 @@ class Role(StrEnum):
 
 SOURCES = ("water", "power", "gas", "heating", "tax", "social_insurance")
 
+# Role groups: the one place that says which officers may read which records and which may act together.
+# Routes name a group (or a single role) and add the non-government callers they serve (a bank for its own
+# records, a provider, another service); nothing else in the code base lists officer roles.
+
+# Who may read what (need to know).
+CREDIT_FILE_READERS = frozenset({Role.CREDIT_OFFICE, Role.DEPARTMENT, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP,
+                                 Role.FIN_DEV_BUREAU, Role.AUDITOR})
+"""An enterprise's credit file: ratings, data profile, dishonesty records, risk alerts, commitment letters,
+credit reports, and the whitelist applications and reviews that carry its credit verdict. The finance bureau
+pays money and judges no one's credit, so it is not here."""
+CREDIT_QUERY_LOG_READERS = frozenset({Role.CREDIT_OFFICE, Role.AUDITOR})
+"""Who looked at whose credit report: the office that keeps the log and the auditor."""
+CLAIM_READERS = frozenset({Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.FINANCE_BUREAU,
+                           Role.CREDIT_OFFICE, Role.AUDITOR})
+"""Admitted banks, loans and their status, claims, review batches and the scheme's statistics."""
+FUND_READERS = frozenset({Role.FINANCE_BUREAU, Role.FIN_DEV_BUREAU, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP,
+                          Role.AUDITOR})
+"""The fund's books: cash, balances, bank positions, dues, the journal, leverage."""
+FUND_AUDITORS = frozenset({Role.AUDITOR, Role.FINANCE_BUREAU})
+"""The year's audit pack and the recomputation of every balance from the journal."""
+
+# Who may act.
+CREDIT_RECORDERS = frozenset({Role.DEPARTMENT, Role.CREDIT_OFFICE})
+"""Record dishonesty findings, register an enterprise's identity and its signed commitment letter."""
+APPLICATION_REVIEWERS = frozenset({Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP_OFFICE})
+"""The three review steps of a whitelist application; each may reject at its own step only."""
+CALENDAR_KEEPERS = frozenset({Role.LEADING_GROUP_OFFICE, Role.CREDIT_OFFICE})
+"""Declare working or rest days for years the holiday data lacks (they time every public notice)."""
+BANK_ADMITTERS = frozenset({Role.LEADING_GROUP_OFFICE, Role.FIN_DEV_BUREAU})
+"""Admit a bank to the scheme under its cooperation agreement."""
+
+ROLE_GROUPS = {
+    "CREDIT_FILE_READERS": CREDIT_FILE_READERS, "CREDIT_QUERY_LOG_READERS": CREDIT_QUERY_LOG_READERS,
+    "CLAIM_READERS": CLAIM_READERS, "FUND_READERS": FUND_READERS, "FUND_AUDITORS": FUND_AUDITORS,
+    "CREDIT_RECORDERS": CREDIT_RECORDERS, "APPLICATION_REVIEWERS": APPLICATION_REVIEWERS,
+    "CALENDAR_KEEPERS": CALENDAR_KEEPERS, "BANK_ADMITTERS": BANK_ADMITTERS,
+}
+# Callers outside the government: they join a group's routes explicitly, for their own records only.
+OUTSIDE_CALLERS = frozenset({Role.BANK, Role.PROVIDER, Role.SERVICE, Role.ENTERPRISE})
+
 
 @dataclass(frozen=True)
 class Principal:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from xinyidai_shared.auth import Principal, Role, public, require
+from xinyidai_shared.auth import BANK_ADMITTERS, CLAIM_READERS, Principal, Role, public, require
 from xinyidai_shared.errors import NotFound
 from xinyidai_shared.money import format_fen
 from xinyidai_shared.uow import UnitOfWork
@@ -16,10 +16,10 @@ from claims.schemas import (
 from claims.service_layer import banks as handlers
 
 from . import presenters
-from .common import OFFICERS, body_hash, deps_of, own_bank, write
+from .common import body_hash, deps_of, own_bank, write
 
 router = APIRouter(tags=["banks"])
-ADMITTERS = require(Role.LEADING_GROUP_OFFICE, Role.FIN_DEV_BUREAU)
+ADMITTERS = require(*BANK_ADMITTERS)
 BANK = require(Role.BANK)
 
 
@@ -50,7 +50,7 @@ async def list_banks(request: Request) -> list[dict]:
 
 
 @router.get("/banks/{bank_id}", response_model=BankRead)
-async def read_bank(bank_id: str, request: Request, principal: Principal = Depends(require(Role.BANK, *OFFICERS))) -> dict:
+async def read_bank(bank_id: str, request: Request, principal: Principal = Depends(require(Role.BANK, *CLAIM_READERS))) -> dict:
     """A bank with its documents on file (a bank sees only itself)."""
     own_bank(principal, bank_id)
     async with request.app.state.runtime.db.read_session() as session:

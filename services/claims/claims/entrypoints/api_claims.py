@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from xinyidai_shared.auth import Principal, Role, public, require
+from xinyidai_shared.auth import CLAIM_READERS, Principal, Role, public, require
 from xinyidai_shared.errors import Forbidden, NotFound
 from xinyidai_shared.uow import UnitOfWork
 
@@ -18,14 +18,14 @@ from claims.service_layer import claims as handlers
 from claims.service_layer import notice
 
 from . import presenters
-from .common import OFFICERS, bank_scope, body_hash, deps_of, write
+from .common import bank_scope, body_hash, deps_of, write
 
 router = APIRouter(tags=["claims"])
 BANK = require(Role.BANK)
 OFFICE = require(Role.LEADING_GROUP_OFFICE)  # 领导小组办公室: batches, preliminary review, notices
 LEADING_GROUP = require(Role.LEADING_GROUP)  # 领导小组: approval (art.17.2)
 VERIFIER = require(Role.FIN_DEV_BUREAU)
-READERS = require(Role.BANK, *OFFICERS)
+READERS = require(Role.BANK, *CLAIM_READERS)
 
 
 @router.post("/claims", status_code=201, response_model=ClaimRead, responses={200: {"model": ClaimRead}})
@@ -92,7 +92,7 @@ async def list_claims(request: Request, principal: Principal = Depends(READERS),
 
 
 @router.get("/batches", response_model=list[BatchRead])
-async def list_batches(request: Request, principal: Principal = Depends(require(*OFFICERS))) -> list[dict]:
+async def list_batches(request: Request, principal: Principal = Depends(require(*CLAIM_READERS))) -> list[dict]:
     """Review batches, newest first."""
     async with request.app.state.runtime.db.read_session() as session:
         return [presenters.batch(b) for b in await claims_repo.batches(session)]

@@ -6,7 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.auth import CLAIM_READERS, Principal, Role, require
 from xinyidai_shared.errors import Forbidden, NotFound
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
@@ -21,11 +21,11 @@ from claims.schemas import (
 from claims.service_layer import loans as handlers
 
 from . import presenters
-from .common import OFFICERS, bank_scope, body_hash, deps_of, write
+from .common import bank_scope, body_hash, deps_of, write
 
 router = APIRouter(tags=["loans"])
 BANK = require(Role.BANK)
-READERS = require(Role.BANK, *OFFICERS)
+READERS = require(Role.BANK, *CLAIM_READERS)
 
 
 @router.post("/loans", status_code=201, response_model=LoanRead, responses={200: {"model": LoanRead}})

@@ -6,17 +6,17 @@ import re
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.auth import CLAIM_READERS, Principal, Role, require
 from xinyidai_shared.errors import DomainError, ErrorKind, Invalid
 from xinyidai_shared.uow import UnitOfWork
 
 from claims.domain.stats import parse_period
 from claims.service_layer import statistics, status_file
 
-from .common import OFFICERS, deps_of, own_bank, write
+from .common import deps_of, own_bank, write
 
 router = APIRouter(tags=["statistics"])
-STATS_READERS = require(*OFFICERS)
+STATS_READERS = require(*CLAIM_READERS)
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 

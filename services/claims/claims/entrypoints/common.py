@@ -17,7 +17,6 @@ from xinyidai_shared.uow import UnitOfWork, idempotent_replay, idempotent_store
 
 from claims.service_layer.deps import Deps
 
-OFFICERS = (Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.FINANCE_BUREAU, Role.CREDIT_OFFICE, Role.AUDITOR)
 Work = Callable[[UnitOfWork], Awaitable[tuple[int, Any]]]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import delete, insert, select, update
 
-from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.auth import CREDIT_FILE_READERS, Principal, Role, require
 from xinyidai_shared.clock import utcnow
 from xinyidai_shared.errors import Invalid
 from xinyidai_shared.uow import UnitOfWork
@@ -70,7 +70,7 @@ async def delete_webhook(principal: Principal = Depends(bank_only), uow: UnitOfW
 
 @router.get("/enterprises/{uscc}/alerts", response_model=list[AlertRead])
 async def enterprise_alerts(
-    uscc: str, request: Request, _: Principal = Depends(require(Role.CREDIT_OFFICE, Role.DEPARTMENT, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.AUDITOR))
+    uscc: str, request: Request, _: Principal = Depends(require(*CREDIT_FILE_READERS))
 ) -> Any:
     """Every risk alert raised about one enterprise, oldest first."""
     validate_uscc(uscc)

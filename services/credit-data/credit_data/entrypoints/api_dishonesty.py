@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import or_, select
 
-from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.auth import CREDIT_FILE_READERS, CREDIT_RECORDERS, Principal, Role, require
 from xinyidai_shared.clock import today_shanghai, utcnow
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
@@ -19,7 +19,7 @@ from ..schemas import DishonestyIn, DishonestyRead, RepairIn
 from ..service_layer.dishonesty import record_dishonesty, repair
 
 router = APIRouter(prefix="/v1", tags=["dishonesty"])
-recorders = require(Role.DEPARTMENT, Role.CREDIT_OFFICE)
+recorders = require(*CREDIT_RECORDERS)
 
 
 @router.post("/dishonesty-records", response_model=DishonestyRead, status_code=201)
@@ -53,7 +53,7 @@ async def repair_record(
 
 @router.get("/enterprises/{uscc}/dishonesty-records", response_model=list[DishonestyRead])
 async def enterprise_records(
-    uscc: str, request: Request, _: Principal = Depends(require(Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.AUDITOR, Role.SERVICE))
+    uscc: str, request: Request, _: Principal = Depends(require(*CREDIT_FILE_READERS, Role.SERVICE))
 ) -> Any:
     """Every dishonesty record of one enterprise, ended ones included."""
     validate_uscc(uscc)

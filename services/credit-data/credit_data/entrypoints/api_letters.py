@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 
-from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.auth import CREDIT_FILE_READERS, CREDIT_RECORDERS, Principal, require
 from xinyidai_shared.clock import utcnow
 from xinyidai_shared.errors import NotFound
 from xinyidai_shared.uow import UnitOfWork
@@ -20,7 +20,7 @@ from ..schemas import IdentityIn, LetterRead
 from ..service_layer import letters
 
 router = APIRouter(prefix="/v1", tags=["commitment letters"])
-officers = require(Role.DEPARTMENT, Role.CREDIT_OFFICE)
+officers = require(*CREDIT_RECORDERS)
 
 
 @router.put("/enterprises/{uscc}/identity")
@@ -60,7 +60,7 @@ async def upload_letter(uscc: str, request: Request, response: Response, princip
 
 
 @router.get("/enterprises/{uscc}/commitment-letters", response_model=list[LetterRead])
-async def enterprise_letters(uscc: str, request: Request, _: Principal = Depends(require(Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.AUDITOR))) -> Any:
+async def enterprise_letters(uscc: str, request: Request, _: Principal = Depends(require(*CREDIT_FILE_READERS))) -> Any:
     """Every letter of one enterprise, newest first, with its status (valid, void, replaced)."""
     validate_uscc(uscc)
     cols = [c for c in letter.c if c.name != "content"]

@@ -10,7 +10,7 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import insert
 
-from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.auth import CREDIT_FILE_READERS, Principal, Role, require
 from xinyidai_shared.clock import SHANGHAI, today_shanghai, utcnow
 from xinyidai_shared.errors import Invalid, NotFound
 from xinyidai_shared.money import format_fen
@@ -27,8 +27,7 @@ from ..domain.scorecard import LENDING_GRADES, UNRATED
 from ..schemas import JobRead, RatingRead
 
 router = APIRouter(prefix="/v1", tags=["ratings"])
-OFFICERS = (Role.CREDIT_OFFICE, Role.DEPARTMENT, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.AUDITOR, Role.SERVICE)
-readers = require(*OFFICERS)
+readers = require(*CREDIT_FILE_READERS, Role.SERVICE)
 
 
 def rating_read(row: Any) -> RatingRead:

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select, update
 
-from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.auth import CREDIT_FILE_READERS, CREDIT_QUERY_LOG_READERS, Principal, Role, require
 from xinyidai_shared.clock import utcnow
 from xinyidai_shared.errors import Invalid, NotFound
 from xinyidai_shared.uow import UnitOfWork
@@ -22,9 +22,7 @@ from ..schemas import AuthorisationIn, AuthorisationRead, QueryRead
 from ..service_layer.reports import build_report, check_access, grant, log_query
 
 router = APIRouter(prefix="/v1", tags=["credit reports"])
-report_readers = require(
-    Role.BANK, Role.CREDIT_OFFICE, Role.DEPARTMENT, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.AUDITOR, Role.SERVICE
-)
+report_readers = require(Role.BANK, *CREDIT_FILE_READERS, Role.SERVICE)
 REF_HELP = "the enterprise's authorisation reference (required for banks)"
 
 
@@ -96,7 +94,7 @@ async def revoke_authorisation(
 
 @router.get("/enterprises/{uscc}/credit-queries", response_model=list[QueryRead])
 async def enterprise_queries(
-    uscc: str, request: Request, _: Principal = Depends(require(Role.CREDIT_OFFICE, Role.AUDITOR))
+    uscc: str, request: Request, _: Principal = Depends(require(*CREDIT_QUERY_LOG_READERS))
 ) -> Any:
     """Who looked at this enterprise's report, when and why (the enterprise's view, served by the office)."""
     validate_uscc(uscc)
@@ -112,7 +110,7 @@ async def all_queries(
     org_id: str | None = Query(None),
     since: datetime | None = Query(None),
     limit: int = Query(200, ge=1, le=2000),
-    _: Principal = Depends(require(Role.CREDIT_OFFICE, Role.AUDITOR)),
+    _: Principal = Depends(require(*CREDIT_QUERY_LOG_READERS)),
 ) -> list[dict[str, Any]]:
     """The credit office's view of every report query, newest first, optionally for one organisation."""
     c = credit_query.c

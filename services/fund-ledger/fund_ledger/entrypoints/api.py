@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query, Response
-from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.auth import FUND_READERS, Principal, Role, require
 from xinyidai_shared.clock import today_shanghai
 from xinyidai_shared.errors import Forbidden, Invalid, NotFound
 from xinyidai_shared.runtime import Runtime
@@ -33,7 +33,6 @@ from ..service_layer import corrections, money_in, queries
 from ..service_layer.rules import LedgerRules
 
 router = APIRouter(prefix="/v1", tags=["fund"])
-OFFICERS = (Role.FINANCE_BUREAU, Role.FIN_DEV_BUREAU, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.AUDITOR)
 
 
 def _rules(runtime: Runtime) -> LedgerRules:
@@ -86,7 +85,7 @@ async def pay_due(
 
 
 @router.get("/fund", response_model=FundRead)
-async def read_fund(runtime: Runtime = Depends(get_runtime), _: Principal = Depends(require(*OFFICERS, Role.SERVICE))) -> FundRead:
+async def read_fund(runtime: Runtime = Depends(get_runtime), _: Principal = Depends(require(*FUND_READERS, Role.SERVICE))) -> FundRead:
     """The fund's cash, compensations waiting for cash, compensation paid and amounts still owed."""
     async with runtime.db.read_session() as session:
         return FundRead(**fen_keys_to_yuan(await queries.fund_summary(session)))
@@ -95,7 +94,7 @@ async def read_fund(runtime: Runtime = Depends(get_runtime), _: Principal = Depe
 @router.get("/accounts/{code}/balance", response_model=BalanceRead)
 async def read_balance(
     code: str, at: datetime | None = Query(None, description="An instant with its zone; omitted: now"),
-    runtime: Runtime = Depends(get_runtime), _: Principal = Depends(require(*OFFICERS, Role.SERVICE)),
+    runtime: Runtime = Depends(get_runtime), _: Principal = Depends(require(*FUND_READERS, Role.SERVICE)),
 ) -> BalanceRead:
     """The balance of any account, now or at any past instant (e.g. `cash`, `due:contribution:bank-icbc-ly`)."""
     async with runtime.db.read_session() as session:
@@ -104,7 +103,7 @@ async def read_balance(
 
 @router.get("/banks/{bank_id}/position", response_model=BankPositionRead)
 async def read_bank_position(
-    bank_id: str, runtime: Runtime = Depends(get_runtime), principal: Principal = Depends(require(*OFFICERS, Role.BANK)),
+    bank_id: str, runtime: Runtime = Depends(get_runtime), principal: Principal = Depends(require(*FUND_READERS, Role.BANK)),
 ) -> BankPositionRead:
     """A bank's compensation received and waiting, cap left, disqualification and amounts due."""
     _own_bank(principal, bank_id)
@@ -117,7 +116,7 @@ async def read_bank_position(
 @router.get("/dues", response_model=list[DueRead])
 async def list_dues(
     party: str | None = None, kind: str | None = None, overdue: bool = False, runtime: Runtime = Depends(get_runtime),
-    principal: Principal = Depends(require(*OFFICERS, Role.BANK)),
+    principal: Principal = Depends(require(*FUND_READERS, Role.BANK)),
 ) -> list[DueRead]:
     """Amounts due to the fund, filtered by party and kind; `overdue=true` shows only those past their date."""
     if principal.role is Role.BANK:
@@ -132,7 +131,7 @@ async def read_journal(
     account: str | None = None, kind: str | None = None, bank_id: str | None = None, claim_id: str | None = None,
     status: str | None = None, since: datetime | None = None, until: datetime | None = None,
     cursor: str | None = None, limit: int = 100, runtime: Runtime = Depends(get_runtime),
-    principal: Principal = Depends(require(*OFFICERS, Role.BANK)),
+    principal: Principal = Depends(require(*FUND_READERS, Role.BANK)),
 ) -> JournalPage:
     """The journal in order, filtered, one page at a time (pass `next_cursor` back as `cursor`)."""
     if principal.role is Role.BANK:
@@ -149,7 +148,7 @@ async def read_journal(
 
 @router.get("/transfers/{transfer_id}", response_model=TransferRead)
 async def read_transfer(
-    transfer_id: str, runtime: Runtime = Depends(get_runtime), principal: Principal = Depends(require(*OFFICERS, Role.BANK)),
+    transfer_id: str, runtime: Runtime = Depends(get_runtime), principal: Principal = Depends(require(*FUND_READERS, Role.BANK)),
 ) -> TransferRead:
     """One transfer by its id."""
     async with runtime.db.read_session() as session:
@@ -173,7 +172,7 @@ async def reverse_transfer(
 
 
 @router.get("/leverage", response_model=LeverageRead)
-async def read_leverage(runtime: Runtime = Depends(get_runtime), _: Principal = Depends(require(*OFFICERS))) -> LeverageRead:
+async def read_leverage(runtime: Runtime = Depends(get_runtime), _: Principal = Depends(require(*FUND_READERS))) -> LeverageRead:
     """Covered principal outstanding ÷ the fund's cash."""
     async with runtime.db.read_session() as session:
         return LeverageRead(**fen_keys_to_yuan(await queries.leverage(session)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, Depends, Path, Response
-from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.auth import FUND_AUDITORS, Principal, require
 from xinyidai_shared.runtime import Runtime
 from xinyidai_shared.web import get_runtime
 
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1", tags=["audit"])
             responses={200: {"content": {"application/zip": {}}, "description": "statement.json, journal.csv, report.pdf"}})
 async def download_audit_pack(
     year: int = Path(ge=2000, le=2100), runtime: Runtime = Depends(get_runtime),
-    _: Principal = Depends(require(Role.AUDITOR, Role.FINANCE_BUREAU)),
+    _: Principal = Depends(require(*FUND_AUDITORS)),
 ) -> Response:
     """Download the year's audit pack (statement, journal CSV, PDF with the cash chart) as a zip."""
     async with runtime.db.read_session() as session:
@@ -32,7 +32,7 @@ async def download_audit_pack(
 
 @router.get("/verification")
 async def verify_books(
-    runtime: Runtime = Depends(get_runtime), _: Principal = Depends(require(Role.AUDITOR, Role.FINANCE_BUREAU)),
+    runtime: Runtime = Depends(get_runtime), _: Principal = Depends(require(*FUND_AUDITORS)),
 ) -> dict:
     """Recompute every balance from the journal and list any broken invariant (empty list: sound)."""
     async with runtime.db.read_session() as session:

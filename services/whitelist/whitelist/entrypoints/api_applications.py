@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, File, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.auth import APPLICATION_REVIEWERS, CREDIT_FILE_READERS, Principal, Role, require
 from xinyidai_shared.errors import NotFound
 from xinyidai_shared.uow import UnitOfWork, idempotent_replay, idempotent_store
 from xinyidai_shared.web import get_runtime, get_uow
@@ -26,7 +26,7 @@ from ..schemas import (
 )
 from ..service_layer import applications as handlers
 from ..service_layer.applications import Actor
-from .deps import OFFICERS, actor_of, applicant_or, application_view, now_of, public_apply_limit, settings_of
+from .deps import actor_of, applicant_or, application_view, now_of, public_apply_limit, settings_of
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 PUBLIC = Actor("public", "public")
@@ -68,7 +68,7 @@ async def list_applications(
     uscc: str | None = Query(default=None, max_length=18),
     limit: int = Query(default=100, ge=1, le=500),
     offset: int = Query(default=0, ge=0),
-    _: Principal = Depends(require(*OFFICERS)),
+    _: Principal = Depends(require(*CREDIT_FILE_READERS)),
     runtime=Depends(get_runtime),  # noqa: ANN001
 ) -> list[ApplicationSummary]:
     """Applications, newest first, optionally by status or enterprise (officers)."""
@@ -81,7 +81,7 @@ async def list_applications(
 @router.get("/{application_id}", response_model=ApplicationRead)
 async def get_application(
     application_id: str,
-    principal: Principal | None = Depends(applicant_or(*OFFICERS)),
+    principal: Principal | None = Depends(applicant_or(*CREDIT_FILE_READERS)),
     applicant_token: str | None = Header(default=None, alias="X-Applicant-Token"),
     runtime=Depends(get_runtime),  # noqa: ANN001
 ) -> ApplicationRead:
@@ -123,7 +123,7 @@ async def upload_material(
 
 @router.get("/{application_id}/materials/{kind}")
 async def download_material(
-    application_id: str, kind: str, _: Principal = Depends(require(*OFFICERS)), runtime=Depends(get_runtime)  # noqa: ANN001
+    application_id: str, kind: str, _: Principal = Depends(require(*CREDIT_FILE_READERS)), runtime=Depends(get_runtime)  # noqa: ANN001
 ) -> Response:
     """The uploaded file itself, with its SHA-256 in a header (officers)."""
     async with runtime.db.read_session() as session:
@@ -184,7 +184,7 @@ async def conclude(
 @router.post("/{application_id}/reject", response_model=ApplicationRead)
 async def reject(
     application_id: str, body: RejectRequest,
-    principal: Principal = Depends(require(Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP_OFFICE)),
+    principal: Principal = Depends(require(*APPLICATION_REVIEWERS)),
     uow: UnitOfWork = Depends(get_uow), settings: Settings = Depends(settings_of), now: datetime = Depends(now_of),
 ) -> ApplicationRead:
     """Reject with reasons, by the role whose step the application waits for."""

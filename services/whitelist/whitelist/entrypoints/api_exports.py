@@ -11,14 +11,13 @@ from fastapi.responses import Response
 from openpyxl import Workbook
 from starlette.concurrency import run_in_threadpool
 
-from xinyidai_shared.auth import Principal, require
+from xinyidai_shared.auth import CREDIT_FILE_READERS, Principal, require
 from xinyidai_shared.web import get_runtime
 
 from ..adapters import repository as repo
 from ..adapters.tables import MembershipRow
 from ..domain.commitment import Letter, current, flags_for, status_of
 from ..domain.membership import MemberStatus
-from .deps import OFFICERS
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 MEMBER_COLUMNS = ("uscc", "name", "status", "industry_code", "sme_size", "listed_on", "last_reviewed_on",
@@ -61,7 +60,7 @@ async def _members(runtime) -> list[list[str]]:  # noqa: ANN001
 
 
 @router.get("/list.csv")
-async def export_csv(_: Principal = Depends(require(*OFFICERS)), runtime=Depends(get_runtime)) -> Response:  # noqa: ANN001
+async def export_csv(_: Principal = Depends(require(*CREDIT_FILE_READERS)), runtime=Depends(get_runtime)) -> Response:  # noqa: ANN001
     """Every member with its status, as UTF-8 CSV with a BOM (opens cleanly in Excel)."""
     out = io.StringIO()
     writer = csv.writer(out)
@@ -72,7 +71,7 @@ async def export_csv(_: Principal = Depends(require(*OFFICERS)), runtime=Depends
 
 
 @router.get("/list.xlsx")
-async def export_xlsx(_: Principal = Depends(require(*OFFICERS)), runtime=Depends(get_runtime)) -> Response:  # noqa: ANN001
+async def export_xlsx(_: Principal = Depends(require(*CREDIT_FILE_READERS)), runtime=Depends(get_runtime)) -> Response:  # noqa: ANN001
     """Every member with its status, as an Excel workbook."""
     content = await run_in_threadpool(_xlsx, await _members(runtime))
     return Response(content, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="whitelist.xlsx"'})

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
-from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.auth import CALENDAR_KEEPERS, CREDIT_FILE_READERS, Principal, Role, require
 from xinyidai_shared.errors import NotFound
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
@@ -31,7 +31,7 @@ from ..schemas import (
     SweepResult,
 )
 from ..service_layer import calendar, listing
-from .deps import OFFICERS, letter_read, now_of, settings_of
+from .deps import letter_read, now_of, settings_of
 
 router = APIRouter(tags=["recommended list"])
 
@@ -85,7 +85,7 @@ async def listed_on(uscc: str, day: date = Query(alias="date"), runtime=Depends(
 @router.get("/reviews", response_model=list[ReviewRead])
 async def list_reviews(
     status: str | None = Query(default="open", max_length=10),
-    _: Principal = Depends(require(*OFFICERS)),
+    _: Principal = Depends(require(*CREDIT_FILE_READERS)),
     runtime=Depends(get_runtime),  # noqa: ANN001
 ) -> list[ReviewRead]:
     """Re-review tasks (open ones by default) for officers."""
@@ -134,7 +134,7 @@ async def list_overrides(runtime=Depends(get_runtime)) -> list[OverrideRead]:  #
 async def put_override(
     day: date,
     body: OverrideWrite,
-    principal: Principal = Depends(require(Role.LEADING_GROUP_OFFICE, Role.CREDIT_OFFICE)),
+    principal: Principal = Depends(require(*CALENDAR_KEEPERS)),
     uow: UnitOfWork = Depends(get_uow),
     now: datetime = Depends(now_of),
 ) -> OverrideRead:
@@ -147,7 +147,7 @@ async def put_override(
 
 @router.get("/platform-pushes", response_model=list[PushRead])
 async def list_pushes(
-    _: Principal = Depends(require(*OFFICERS)), runtime=Depends(get_runtime)  # noqa: ANN001
+    _: Principal = Depends(require(*CREDIT_FILE_READERS)), runtime=Depends(get_runtime)  # noqa: ANN001
 ) -> list[PushRead]:
     """Deliveries of recommendations to the national platform and their state (officers)."""
     async with runtime.db.read_session() as session:

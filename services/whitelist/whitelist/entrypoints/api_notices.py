@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 
-from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.auth import CREDIT_FILE_READERS, Principal, Role, require
 from xinyidai_shared.errors import Invalid
 from xinyidai_shared.ratelimit import hit
 from xinyidai_shared.uow import UnitOfWork
@@ -18,7 +18,7 @@ from ..adapters.tables import ObjectionRow
 from ..config import Settings
 from ..schemas import ObjectionCreate, ObjectionDecision, ObjectionRead, ObjectionReceipt, PublicNotice
 from ..service_layer import objections as handlers
-from .deps import OFFICERS, actor_of, now_of, objection_limit, settings_of
+from .deps import actor_of, now_of, objection_limit, settings_of
 
 router = APIRouter(tags=["public notices"])
 
@@ -70,7 +70,7 @@ async def file_objection(
 
 @router.get("/applications/{application_id}/objections", response_model=list[ObjectionRead])
 async def list_objections(
-    application_id: str, _: Principal = Depends(require(*OFFICERS)), runtime=Depends(get_runtime)  # noqa: ANN001
+    application_id: str, _: Principal = Depends(require(*CREDIT_FILE_READERS)), runtime=Depends(get_runtime)  # noqa: ANN001
 ) -> list[ObjectionRead]:
     """Every objection to an application, with its decision (officers)."""
     async with runtime.db.read_session() as session:

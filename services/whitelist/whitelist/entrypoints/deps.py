@@ -29,8 +29,6 @@ from ..schemas import (
 )
 from ..service_layer.applications import Actor
 
-OFFICERS = (Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.FINANCE_BUREAU,
-            Role.AUDITOR)
 _optional_bearer = HTTPBearer(auto_error=False)
 
 
