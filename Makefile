@@ -16,7 +16,7 @@ $(STAMP): requirements.lock $(addsuffix /pyproject.toml,$(PACKAGES))
 
 install: $(STAMP)
 
-# PostgreSQL server binaries (tests' PostgreSQL lane), the Noto CJK font (Chinese PDFs), wrk (bench).
+# System packages each target needs are listed in tools/sysdeps.txt (one line each).
 sysdeps:
 	@bash tools/ensure_sysdeps.sh test
 
@@ -24,6 +24,7 @@ credentials: install
 	@$(BIN)/python -m xinyidai_shared.devorgs
 
 run: install
+	@bash tools/ensure_sysdeps.sh run
 	@mkdir -p var
 	@$(BIN)/python -m xinyidai_shared.devorgs
 	@echo
@@ -37,6 +38,7 @@ run: install
 	$(BIN)/honcho -f Procfile -e deploy/dev.env start
 
 demo: install
+	@bash tools/ensure_sysdeps.sh demo
 	$(BIN)/python tools/demo.py
 
 test: install sysdeps
