@@ -32,7 +32,9 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         databases = {service: server.create_database() for service in ("credit-data", "whitelist", "fund-ledger", "claims")}
     running = Stack(tmp_path_factory.mktemp("stack"), database_urls=databases)
     try:
-        running.wait_ready(60)
+        # Four processes importing and migrating at once can take minutes on a loaded 2-core machine:
+        # wait for readiness generously; the tests themselves still assert every outcome.
+        running.wait_ready(240)
         yield running
     finally:
         running.stop()
