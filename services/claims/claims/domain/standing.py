@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from xinyidai_shared.dishonesty import in_force
+
 GRADE_ORDER = ("AAA", "AA", "A", "B", "C", "D")  # best first; UNRATED is below all of them
 
 
@@ -44,7 +46,10 @@ class RatingEntry:
 
 @dataclass(frozen=True)
 class DishonestyEntry:
-    """A dishonesty record in effect from ``started_on`` through ``expires_on`` (inclusive) unless removed."""
+    """A dishonesty record in effect from ``started_on`` through ``expires_on`` (inclusive) unless removed.
+
+    The rule is the shared one (``xinyidai_shared.dishonesty``), so claims and credit-data agree on the day.
+    """
 
     record_id: str
     started_on: date
@@ -53,11 +58,7 @@ class DishonestyEntry:
 
     def in_effect_on(self, day: date) -> bool:
         """Whether the record stood against the enterprise on ``day``."""
-        if day < self.started_on:
-            return False
-        if self.expires_on is not None and day > self.expires_on:
-            return False
-        return self.removed_on is None or day < self.removed_on
+        return in_force(self.started_on, self.expires_on, self.removed_on, on=day)
 
 
 @dataclass(frozen=True)

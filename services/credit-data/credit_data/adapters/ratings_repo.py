@@ -10,6 +10,8 @@ import orjson
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from xinyidai_shared.dishonesty import in_force_clause
+
 from ..domain.scorecard import Rating
 from .tables import dishonesty, feed_record, loan_exposure, rating, rating_dirty
 
@@ -95,10 +97,7 @@ async def active_dishonesty_counts(session: AsyncSession, usccs: Sequence[str], 
         rows = await session.execute(
             select(c.uscc, func.count())
             .where(
-                c.uscc.in_(usccs[start : start + CHUNK]),
-                c.started_on <= today,
-                or_(c.expires_on.is_(None), c.expires_on > today),
-                or_(c.ended_on.is_(None), c.ended_on > today),
+                c.uscc.in_(usccs[start : start + CHUNK]), in_force_clause(c.started_on, c.expires_on, c.ended_on, today)
             )
             .group_by(c.uscc)
         )

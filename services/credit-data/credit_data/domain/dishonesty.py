@@ -1,7 +1,8 @@
 """Dishonesty records (失信): who recorded what, from when, until when, and whether it was repaired.
 
-A record is in force from ``started_on`` until the day before ``expires_on`` (no expiry: indefinitely),
-unless it was repaired (信用修复) or removed earlier. Business dates are Asia/Shanghai dates.
+A record is in force from ``started_on`` through ``expires_on`` inclusive (no expiry: indefinitely), unless
+it was repaired (信用修复) or removed earlier; the rule is the shared one (``xinyidai_shared.dishonesty``),
+so claims judges a loan's issue date by the same day. Business dates are Asia/Shanghai dates.
 """
 
 from __future__ import annotations
@@ -29,18 +30,10 @@ def check_terms(terms: DishonestyTerms, *, today: date) -> DishonestyTerms:
         raise Invalid("DISHONESTY_REASON_INVALID", f"reason must be 1-{MAX_REASON} characters", field="reason")
     if terms.started_on > today:
         raise Invalid("DISHONESTY_START_IN_FUTURE", "started_on must not be after today", field="started_on")
-    if terms.expires_on is not None and terms.expires_on <= terms.started_on:
-        raise Invalid("DISHONESTY_EXPIRY_INVALID", "expires_on must be after started_on", field="expires_on")
+    if terms.expires_on is not None and terms.expires_on < terms.started_on:
+        raise Invalid("DISHONESTY_EXPIRY_INVALID", "expires_on (the last day in force) must not be before started_on",
+                      field="expires_on")
     return terms
-
-
-def in_force(started_on: date, expires_on: date | None, ended_on: date | None, *, on: date) -> bool:
-    """Whether a record with these dates binds on day ``on`` (``ended_on``: repaired or removed)."""
-    if on < started_on:
-        return False
-    if expires_on is not None and on >= expires_on:
-        return False
-    return ended_on is None or on < ended_on
 
 
 def check_repair(started_on: date, ended_on: date | None, repaired_on: date, *, today: date) -> None:

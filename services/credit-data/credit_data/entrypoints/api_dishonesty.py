@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from xinyidai_shared.auth import CREDIT_FILE_READERS, CREDIT_RECORDERS, Principal, Role, require
 from xinyidai_shared.clock import today_shanghai, utcnow
+from xinyidai_shared.dishonesty import in_force_clause
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
 from xinyidai_shared.web import get_runtime, get_uow
@@ -69,7 +70,7 @@ async def public_list(request: Request) -> Any:
     c = dishonesty.c
     query = (
         select(dishonesty)
-        .where(c.started_on <= today, or_(c.expires_on.is_(None), c.expires_on > today), or_(c.ended_on.is_(None), c.ended_on > today))
+        .where(in_force_clause(c.started_on, c.expires_on, c.ended_on, today))
         .order_by(c.started_on.desc(), c.record_id)
     )
     async with get_runtime(request).db.read_session() as session:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from xinyidai_shared.clock import business_date
+from xinyidai_shared.dishonesty import ended_by_expiry, expired_clause
 from xinyidai_shared.errors import Conflict, Forbidden, NotFound
 from xinyidai_shared.events import DishonestyRecorded, DishonestyRemoved
 from xinyidai_shared.runtime import Runtime
@@ -95,17 +96,17 @@ async def _end(uow: UnitOfWork, row: Any, *, ended_on: date, reason: str) -> Non
 
 
 async def expire_records(runtime: Runtime, *, today: date | None, now: datetime) -> int:
-    """End every record whose expiry has come and publish its removal (daily)."""
+    """End every record whose last day in force is past and publish its removal from the day after (daily)."""
     day = today or business_date(now)
     async with runtime.uow() as uow:
         c = dishonesty.c
         rows = list(
             await uow.session.execute(
-                select(dishonesty).where(c.ended_on.is_(None), c.expires_on.is_not(None), c.expires_on <= day)
+                select(dishonesty).where(expired_clause(c.expires_on, c.ended_on, day))
             )
         )
         for row in rows:
-            await _end(uow, row, ended_on=row.expires_on, reason="expired")
+            await _end(uow, row, ended_on=ended_by_expiry(row.expires_on), reason="expired")
         if rows:
             await rerate(uow, sorted({r.uscc for r in rows}), now=now)
         await uow.commit()

@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 
 from xinyidai_shared.auth import Principal, Role
 from xinyidai_shared.clock import business_date, today_shanghai, utcnow
+from xinyidai_shared.dishonesty import in_force
 from xinyidai_shared.errors import Forbidden, Invalid, NotFound
 from xinyidai_shared.money import format_fen
 from xinyidai_shared.uow import UnitOfWork
@@ -24,7 +25,6 @@ from xinyidai_shared.uow import UnitOfWork
 from ..adapters import ratings_repo
 from ..adapters.records_repo import records_for
 from ..adapters.tables import authorisation, credit_query, dishonesty, enterprise, letter
-from ..domain.dishonesty import in_force
 from ..domain.periods import format_period, index_of
 from ..domain.profiles import build_profile
 from ..domain.scorecard import LENDING_GRADES, UNRATED

@@ -83,19 +83,24 @@ async def test_overdue_loan_lowers_the_rating_and_settlement_stops_the_banks_ale
         assert (await client.get("/v1/alerts", params={"after": cursor}, headers=ICBC)).json()["alerts"] == []
 
 
-async def test_expired_dishonesty_record_is_removed_and_published(sqlite_url, tmp_path):
+async def test_a_record_binds_through_its_expiry_date_and_is_removed_from_the_day_after(sqlite_url, tmp_path):
+    """Invariant: the expiry date is the last day in force, on the public list and in the rating alike."""
     uscc = new_uscc()
     today = today_shanghai()
     body = {"uscc": uscc, "reference": "R-10", "reason": "欠缴罚款", "started_on": (today - timedelta(days=10)).isoformat(),
-            "expires_on": (today + timedelta(days=5)).isoformat()}  # fmt: skip
+            "expires_on": today.isoformat()}  # fmt: skip
     async with running(sqlite_url, tmp_path) as client:
-        await client.post("/v1/dishonesty-records", json=body, headers=DEPT)
+        await push_demo(client, uscc)
+        assert (await client.post("/v1/dishonesty-records", json=body, headers=DEPT)).status_code == 201
+        assert uscc in {r["uscc"] for r in (await client.get("/v1/public/dishonesty-records")).json()}
+        rating = (await client.get(f"/v1/enterprises/{uscc}/rating", headers=OFFICE)).json()
+        assert "DISHONESTY_RECORD" in rating["reason_codes"] and not rating["lends"]
         runtime = client.app.state.runtime
         assert await expire_records(runtime, today=today, now=utcnow()) == 0
-        assert await expire_records(runtime, today=today + timedelta(days=5), now=utcnow()) == 1
-        assert await expire_records(runtime, today=today + timedelta(days=6), now=utcnow()) == 0
+        assert await expire_records(runtime, today=today + timedelta(days=1), now=utcnow()) == 1
+        assert await expire_records(runtime, today=today + timedelta(days=2), now=utcnow()) == 0
         (removed,) = await outbox_events(client, "DishonestyRemoved", uscc)
-        assert removed.payload["reason"] == "expired"
+        assert (removed.payload["reason"], removed.payload["removed_on"]) == ("expired", (today + timedelta(days=1)).isoformat())
 
 
 async def test_interrupted_job_resumes_after_its_last_committed_line(sqlite_url, tmp_path):

@@ -4,9 +4,10 @@ import io
 from datetime import date
 
 import pytest
+from xinyidai_shared.dishonesty import in_force
 from xinyidai_shared.errors import DomainError
 
-from credit_data.domain.dishonesty import DishonestyTerms, check_repair, check_terms, in_force
+from credit_data.domain.dishonesty import DishonestyTerms, check_repair, check_terms
 from credit_data.domain.feeds import LineProblem, check_header, normalise_encoding, read_csv, read_ndjson
 from credit_data.domain.letters import check_letter, identity_changed, void_reason_code
 from credit_data.domain.profiles import build_profile
@@ -18,17 +19,18 @@ from .factories import AS_OF, USCC, months_back, raw_si, raw_tax, raw_utility, r
 D = date(2026, 5, 1)
 
 
-def test_dishonesty_binds_from_start_until_expiry_or_repair():
+def test_dishonesty_binds_from_start_through_expiry_until_repair():
     assert not in_force(D, date(2026, 6, 1), None, on=date(2026, 4, 30))
-    assert in_force(D, date(2026, 6, 1), None, on=date(2026, 5, 31))
-    assert not in_force(D, date(2026, 6, 1), None, on=date(2026, 6, 1))
+    assert in_force(D, date(2026, 6, 1), None, on=date(2026, 6, 1))
+    assert not in_force(D, date(2026, 6, 1), None, on=date(2026, 6, 2))
     assert not in_force(D, None, date(2026, 5, 10), on=date(2026, 5, 10))
 
 
 def test_dishonesty_terms_refuse_expiry_before_start_and_future_start():
     with pytest.raises(DomainError) as caught:
-        check_terms(DishonestyTerms("fraud", D, date(2026, 4, 1)), today=date(2026, 11, 1))
+        check_terms(DishonestyTerms("fraud", D, date(2026, 4, 30)), today=date(2026, 11, 1))
     assert caught.value.code == "DISHONESTY_EXPIRY_INVALID"
+    assert check_terms(DishonestyTerms("fraud", D, D), today=date(2026, 11, 1)).expires_on == D  # one day in force
     with pytest.raises(DomainError):
         check_terms(DishonestyTerms("fraud", date(2027, 1, 1), None), today=date(2026, 11, 1))
 
