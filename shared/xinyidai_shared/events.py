@@ -184,7 +184,9 @@ class CommitmentLetterVoided(_EnterpriseEvent):
 
 # ---- whitelist ---------------------------------------------------------------------------------
 @register
-class EnterpriseRecommended(_EnterpriseEvent):
+class EnterpriseRecommendedV1(_EnterpriseEvent):
+    """Version 1, still decoded for events published before version 2."""
+
     type: ClassVar[str] = "EnterpriseRecommended"
     producer: ClassVar[str] = "whitelist"
     name: str
@@ -192,6 +194,19 @@ class EnterpriseRecommended(_EnterpriseEvent):
     industry_code: str | None = None
     sme_size: Literal["medium", "small", "micro"] | None = None
     recommended_on: date
+
+
+# An art.9 condition an officer accepted as met although the data says otherwise: the enterprise's code
+# was registered outside the city's divisions, but it has moved in (a person checked and said so).
+DIVISION_OUTSIDE_CITY = "DIVISION_OUTSIDE_CITY"
+
+
+@register
+class EnterpriseRecommended(EnterpriseRecommendedV1):
+    """Version 2 adds the officers' accepted exceptions, which claims honours at eligibility."""
+
+    version: ClassVar[int] = 2
+    accepted_exceptions: tuple[Literal["DIVISION_OUTSIDE_CITY"], ...] = ()
 
 
 @register

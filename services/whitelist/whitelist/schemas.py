@@ -33,6 +33,14 @@ class StepRequest(_In):
     override: bool = Field(default=False, description="credit check only: approve against a failing pre-filled verdict")
 
 
+class ScreenRequest(StepRequest):
+    accept_flags: list[Annotated[str, Field(max_length=40)]] = Field(
+        default=[], max_length=10,
+        description="flags the department accepts, e.g. DIVISION_OUTSIDE_CITY for an enterprise that moved into the "
+                    "city; every flag raised must be accepted, with the reason",
+    )
+
+
 class RejectRequest(_In):
     reason: str = Field(min_length=1, max_length=2000)
 
@@ -97,7 +105,9 @@ class ApplicationRead(BaseModel):
     total_assets: YuanOut
     status: str
     flags: list[str]
+    accepted_flags: list[str]
     submitted_by: str
+    applicant_kind: str = Field(description="public (identity not proven), enterprise (its own credential) or department")
     created_at: datetime
     updated_at: datetime
     missing_materials: list[str]

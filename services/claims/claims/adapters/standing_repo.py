@@ -19,10 +19,20 @@ INBOX = messaging.inbox
 
 
 async def add_listing(session: AsyncSession, *, uscc: str, on: date, listed: bool, event_id: str,
-                      sme_size: str | None = None, industry_code: str | None = None) -> None:
+                      sme_size: str | None = None, industry_code: str | None = None,
+                      accepted_exceptions: tuple[str, ...] = ()) -> None:
     """Append a listing change (recommended or delisted)."""
     await session.execute(insert(L).values(uscc=uscc, on=on, listed=listed, sme_size=sme_size,
-                                           industry_code=industry_code, event_id=event_id))
+                                           industry_code=industry_code, accepted_exceptions=_join(accepted_exceptions),
+                                           event_id=event_id))
+
+
+def _join(codes: tuple[str, ...]) -> str:
+    return ",".join(codes)
+
+
+def _split(codes: str | None) -> tuple[str, ...]:
+    return tuple(code for code in (codes or "").split(",") if code)
 
 
 async def add_rating(session: AsyncSession, *, uscc: str, valid_on: date, valid_from: datetime, grade: str,
@@ -70,7 +80,8 @@ async def history(session: AsyncSession, uscc: str) -> EnterpriseHistory:
     records = (await session.execute(select(D).where(D.c.uscc == uscc))).all()
     return EnterpriseHistory(
         uscc=uscc,
-        listings=[ListingEntry(r.on, r.seq, r.listed, r.sme_size, r.industry_code, r.handled_at) for r in listings],
+        listings=[ListingEntry(r.on, r.seq, r.listed, r.sme_size, r.industry_code, r.handled_at, _split(r.accepted_exceptions))
+                  for r in listings],
         ratings=[RatingEntry(r.valid_on, r.seq, r.grade, r.has_report, r.handled_at) for r in ratings],
         dishonesty=[DishonestyEntry(r.record_id, r.started_on, r.expires_on, r.removed_on) for r in records],
     )
@@ -83,17 +94,17 @@ def _typed_null(kind):  # noqa: ANN001, ANN202 - a SQL type class
 def _eligibility_inputs_statement():  # noqa: ANN202 - a SQL statement
     uscc = bindparam("uscc")
     listings = select(literal("L").label("kind"), L.c.seq.label("seq"), L.c.on.label("d1"), _typed_null(Date).label("d2"),
-                      L.c.listed.label("flag"), L.c.sme_size.label("s1"), L.c.industry_code.label("s2")
-                      ).where(L.c.uscc == uscc)
+                      L.c.listed.label("flag"), L.c.sme_size.label("s1"), L.c.industry_code.label("s2"),
+                      L.c.accepted_exceptions.label("s3")).where(L.c.uscc == uscc)
     ratings = select(literal("R"), R.c.seq, R.c.valid_on, _typed_null(Date), R.c.has_report, R.c.grade,
-                     _typed_null(String)).where(R.c.uscc == uscc)
+                     _typed_null(String), _typed_null(String)).where(R.c.uscc == uscc)
     records = select(literal("D"), literal(0), D.c.started_on, D.c.expires_on, _typed_null(Boolean), D.c.record_id,
-                     _typed_null(String)).where(D.c.uscc == uscc)
+                     _typed_null(String), _typed_null(String)).where(D.c.uscc == uscc)
     removals = select(literal("X"), literal(0), D.c.removed_on, _typed_null(Date), _typed_null(Boolean), D.c.record_id,
-                      _typed_null(String)).where(D.c.uscc == uscc, D.c.removed_on.is_not(None))
+                      _typed_null(String), _typed_null(String)).where(D.c.uscc == uscc, D.c.removed_on.is_not(None))
     loans = select(LN.c.loan_id).where(LN.c.uscc == uscc).limit(10).subquery()
     count = select(literal("N"), cast(func.count(), Integer), _typed_null(Date), _typed_null(Date), _typed_null(Boolean),
-                   _typed_null(String), _typed_null(String)).select_from(loans)
+                   _typed_null(String), _typed_null(String), _typed_null(String)).select_from(loans)
     return union_all(listings, ratings, records, removals, count)
 
 
@@ -111,7 +122,8 @@ async def eligibility_inputs(session: AsyncSession, uscc: str) -> tuple[Enterpri
     history, removed, earlier = EnterpriseHistory(uscc=uscc), {}, 0
     for row in rows:
         if row.kind == "L":
-            history.listings.append(ListingEntry(row.d1, row.seq, row.flag, row.s1, row.s2))
+            history.listings.append(ListingEntry(row.d1, row.seq, row.flag, row.s1, row.s2,
+                                                 accepted_exceptions=_split(row.s3)))
         elif row.kind == "R":
             history.ratings.append(RatingEntry(row.d1, row.seq, row.s1, row.flag))
         elif row.kind == "X":

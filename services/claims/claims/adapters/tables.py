@@ -230,6 +230,8 @@ listing_history = Table(
     Column("listed", Boolean, nullable=False),
     Column("sme_size", String(10), nullable=True),
     Column("industry_code", String(20), nullable=True),
+    # art.9 exceptions the whitelist's officers accepted (comma-separated; EnterpriseRecommended v2)
+    Column("accepted_exceptions", String(200), nullable=False, server_default=""),
     Column("event_id", String(36), nullable=False, unique=True),
 )
 

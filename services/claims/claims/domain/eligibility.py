@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from xinyidai_shared.events import DIVISION_OUTSIDE_CITY
+
 from .dates import term_months
 from .policy import PolicyProfile
 from .rates import AppliedRate, format_rate_percent
@@ -92,7 +94,7 @@ def evaluate(facts: LoanFacts, ctx: Context) -> Eligibility:
     """All rules for one loan, in article order."""
     checks = [
         _listed(facts, ctx.standing),
-        _in_city(facts, ctx.city_divisions),
+        _in_city(facts, ctx.city_divisions, ctx.standing),
         _sme(ctx.standing),
         *_credit(ctx.standing),
         _rate(facts, ctx.applied_rate),
@@ -111,11 +113,16 @@ def _listed(facts: LoanFacts, standing: Standing) -> RuleCheck:
     return RuleCheck("LISTED", "Measures art.8, art.11.1", passed, f"{detail} on {facts.issued_on}")
 
 
-def _in_city(facts: LoanFacts, divisions: frozenset[str]) -> RuleCheck:
+def _in_city(facts: LoanFacts, divisions: frozenset[str], standing: Standing) -> RuleCheck:
     division = facts.uscc[2:8]
-    passed = division in divisions
-    detail = f"registered in division {division}" + ("" if passed else f", outside {sorted(divisions)}")
-    return RuleCheck("REGISTERED_IN_CITY", "Measures art.9", passed, detail)
+    if division in divisions:
+        return RuleCheck("REGISTERED_IN_CITY", "Measures art.9", True, f"registered in division {division}")
+    detail = f"registered in division {division}, outside {sorted(divisions)}"
+    if DIVISION_OUTSIDE_CITY in standing.accepted_exceptions:
+        # The whitelist's screening officer checked that the enterprise moved into the city and said so.
+        return RuleCheck("REGISTERED_IN_CITY", "Measures art.9", True, detail + "; accepted as a local enterprise "
+                         "(moved in) by the whitelist's screening", flagged=True)
+    return RuleCheck("REGISTERED_IN_CITY", "Measures art.9", False, detail)
 
 
 def _sme(standing: Standing) -> RuleCheck:

@@ -31,6 +31,7 @@ class ListingEntry:
     sme_size: str | None = None
     industry_code: str | None = None
     known_at: datetime | None = None  # when claims learned of it (None: unknown, counts as always known)
+    accepted_exceptions: tuple[str, ...] = ()  # art.9 conditions officers accepted as met (a recommendation's)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Standing:
     grade: str | None
     has_report: bool
     dishonesty_ids: tuple[str, ...]
+    accepted_exceptions: tuple[str, ...] = ()
 
 
 @dataclass
@@ -92,6 +94,7 @@ class EnterpriseHistory:
         """
         listing = max((e for e in self.listings if _counts(e.on, e.known_at, day, known_by)), key=_listing_order, default=None)
         rating = max((e for e in self.ratings if _counts(e.valid_on, e.known_at, day, known_by)), key=_rating_order, default=None)
+        recommendation = _last_recommendation(self.listings, day)
         return Standing(
             on=day,
             listed=bool(listing and listing.listed),
@@ -99,6 +102,7 @@ class EnterpriseHistory:
             grade=rating.grade if rating else None,
             has_report=bool(rating and rating.has_report),
             dishonesty_ids=tuple(sorted(d.record_id for d in self.dishonesty if d.in_effect_on(day))),
+            accepted_exceptions=recommendation.accepted_exceptions if recommendation else (),
         )
 
 
@@ -123,3 +127,8 @@ def _last_known_size(entries: list[ListingEntry], day: date) -> str | None:
     sized = (e for e in entries if e.on <= day and e.sme_size is not None)  # size is stated, not rated
     latest = max(sized, key=_listing_order, default=None)
     return latest.sme_size if latest else None
+
+
+def _last_recommendation(entries: list[ListingEntry], day: date) -> ListingEntry | None:
+    # The exceptions officers accepted are those of the recommendation in force (a delisting states none).
+    return max((e for e in entries if e.on <= day and e.listed), key=_listing_order, default=None)

@@ -8,7 +8,7 @@ from xinyidai_shared.consumer import Handler
 from xinyidai_shared.clock import business_date, utcnow
 from xinyidai_shared.events import (
     CompensationBlocked, CompensationPaid, CreditRatingChanged, DishonestyRecorded, DishonestyRemoved,
-    EnterpriseDelisted, EnterpriseRecommended, Envelope,
+    EnterpriseDelisted, EnterpriseRecommended, EnterpriseRecommendedV1, Envelope,
 )
 from xinyidai_shared.uow import UnitOfWork
 
@@ -17,11 +17,12 @@ from claims.adapters import standing_repo
 from . import claims as claim_handlers
 
 
-async def enterprise_recommended(uow: UnitOfWork, event: EnterpriseRecommended, envelope: Envelope) -> None:
-    """Listed from ``recommended_on`` (art.8), with the SME size the whitelist screened (art.9)."""
+async def enterprise_recommended(uow: UnitOfWork, event: EnterpriseRecommendedV1, envelope: Envelope) -> None:
+    """Listed from ``recommended_on`` (art.8), with the SME size and accepted art.9 exceptions the whitelist screened."""
+    exceptions = event.accepted_exceptions if isinstance(event, EnterpriseRecommended) else ()  # v1 states none
     await standing_repo.add_listing(uow.session, uscc=event.uscc, on=event.recommended_on, listed=True,
                                     sme_size=event.sme_size, industry_code=event.industry_code,
-                                    event_id=str(envelope.id))
+                                    accepted_exceptions=exceptions, event_id=str(envelope.id))
 
 
 async def enterprise_delisted(uow: UnitOfWork, event: EnterpriseDelisted, envelope: Envelope) -> None:

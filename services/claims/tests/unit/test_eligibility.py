@@ -126,6 +126,21 @@ def test_enterprise_registered_outside_the_city_fails_art9():
     assert not checks["REGISTERED_IN_CITY"].passed
 
 
+def test_an_officers_accepted_outside_city_exception_on_the_recommendation_passes_art9_flagged():
+    from xinyidai_shared.uscc import make_uscc
+
+    moved_in = facts(uscc=make_uscc("MA0000001", division="211302"))
+    history = EnterpriseHistory(USCC, listings=[
+        ListingEntry(date(2026, 1, 5), 1, True, "small", accepted_exceptions=("DIVISION_OUTSIDE_CITY",)),
+        ListingEntry(date(2026, 2, 1), 2, False), ListingEntry(date(2026, 2, 20), 3, True, "small"),
+    ], ratings=[RatingEntry(date(2026, 1, 1), 1, "A", True)])
+    accepted, result = verdict(moved_in, standing=history.standing_on(date(2026, 1, 31)))
+    assert accepted["REGISTERED_IN_CITY"].passed and accepted["REGISTERED_IN_CITY"].flagged and result.covered
+    assert "moved in" in accepted["REGISTERED_IN_CITY"].detail
+    # A later recommendation without the exception is what holds from its day on.
+    assert not verdict(moved_in, standing=history.standing_on(ISSUED))[0]["REGISTERED_IN_CITY"].passed
+
+
 def test_real_estate_development_is_excluded():
     checks, result = verdict(facts(purpose_category=Purpose.REAL_ESTATE_DEVELOPMENT))
     assert not checks["PURPOSE"].passed and not result.covered

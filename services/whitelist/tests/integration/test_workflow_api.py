@@ -65,6 +65,29 @@ async def test_code_registered_outside_the_city_is_flagged_for_screening(api) ->
     assert response.status_code == 201 and response.json()["flags"] == ["DIVISION_OUTSIDE_CITY"]
 
 
+async def test_an_accepted_outside_city_flag_needs_a_reason_and_travels_with_the_recommendation(api) -> None:
+    """Invariant: an art.9 exception a screening officer accepted reaches claims in EnterpriseRecommended (v2)."""
+    created = (await api.post("/v1/applications", json=application_body(new_uscc("211302")), headers=DEPT)).json()
+    await upload_all(api, created["id"])
+    screen = f"/v1/applications/{created['id']}/screen"
+    silent = await api.post(screen, json={}, headers=DEPT)
+    assert (silent.status_code, silent.json()["code"], silent.json()["flags"]) == (422, "FLAGS_NOT_ACCEPTED", ["DIVISION_OUTSIDE_CITY"])
+    no_reason = await api.post(screen, json={"accept_flags": ["DIVISION_OUTSIDE_CITY"]}, headers=DEPT)
+    assert (no_reason.status_code, no_reason.json()["code"]) == (400, "REASON_REQUIRED")
+    unknown = await api.post(screen, json={"accept_flags": ["NOT_SME"], "reason": "x"}, headers=DEPT)
+    assert (unknown.status_code, unknown.json()["code"]) == (400, "FLAG_NOT_RAISED")
+    accepted = await api.post(screen, headers=DEPT, json={
+        "accept_flags": ["DIVISION_OUTSIDE_CITY"], "reason": "registered in Chaoyang; moved to Lingyuan in 2024 (lease, tax records)"})
+    assert accepted.status_code == 200 and accepted.json()["accepted_flags"] == ["DIVISION_OUTSIDE_CITY"]
+    await deliver(api.app, rating(created["uscc"]))
+    for path, headers in (("credit-check", CREDIT), ("review", LG), ("conclude", LG)):
+        assert (await api.post(f"/v1/applications/{created['id']}/{path}", json={}, headers=headers)).status_code == 200
+    (event,) = [e for e in await _outbox(api) if e["type"] == "EnterpriseRecommended"]
+    assert (event["version"], event["payload"]["accepted_exceptions"]) == (2, ["DIVISION_OUTSIDE_CITY"])
+    review_only = await api.post(f"/v1/applications/{created['id']}/conclude", json={"accept_flags": []}, headers=LG)
+    assert review_only.status_code == 422  # accepting flags is the screening step's business alone
+
+
 async def test_second_open_application_for_the_same_enterprise_is_a_conflict(api) -> None:
     body = application_body()
     first = await api.post("/v1/applications", json=body, headers=DEPT)

@@ -41,8 +41,10 @@ async def application(session: AsyncSession, application_id: str, *, for_update:
     return row
 
 
-async def open_application_for(session: AsyncSession, uscc: str) -> ApplicationRow | None:
+async def open_application_for(session: AsyncSession, uscc: str, *, for_update: bool = False) -> ApplicationRow | None:
     query = select(ApplicationRow).where(ApplicationRow.open_uscc == uscc)
+    if for_update:
+        query = query.with_for_update()
     return (await session.execute(query)).scalar_one_or_none()
 
 

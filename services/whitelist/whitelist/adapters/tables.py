@@ -34,8 +34,11 @@ class ApplicationRow(Base, table=True):
     revenue_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     assets_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     flags: str = Field(default="", max_length=200)  # comma-separated flag codes for the screening officer
+    accepted_flags: str = Field(default="", max_length=200)  # the flags the screening officer accepted, with a reason
     status: str = Field(max_length=20, index=True)
     submitted_by: str = Field(max_length=100)
+    # public (identity not proven), enterprise (its own credential) or department: see domain.applicant
+    applicant_kind: str = Field(default="public", max_length=12)
     applicant_token_sha256: str | None = Field(default=None, max_length=64)
     credit_override: bool = False
     notice_starts_on: date | None = None
@@ -145,6 +148,8 @@ class MembershipRow(Base, table=True):
     application_id: str = Field(max_length=36)
     industry_code: str = Field(max_length=8)
     sme_size: str = Field(max_length=10)
+    # art.9 exceptions officers accepted (comma-separated), announced with every recommendation
+    accepted_exceptions: str = Field(default="", max_length=200)
     status: str = Field(max_length=12, index=True)
     listed_on: date
     last_reviewed_on: date

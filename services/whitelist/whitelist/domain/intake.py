@@ -13,6 +13,9 @@ from .sme import Classification, Figures, Size, classify
 
 NAME_MAX_CHARS = 200
 FLAG_DIVISION_OUTSIDE_CITY = "DIVISION_OUTSIDE_CITY"
+# Flags whose acceptance is an exception to art.9 that claims must honour at eligibility (carried in
+# EnterpriseRecommended.accepted_exceptions).
+ART9_EXCEPTIONS = frozenset({FLAG_DIVISION_OUTSIDE_CITY})
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +66,23 @@ def assess(
     if division_code(code) not in set(city_divisions):
         flags.append(FLAG_DIVISION_OUTSIDE_CITY)
     return Intake(code, industry, classification, tuple(flags))
+
+
+def accept_flags(raised: Iterable[str], accepted: Iterable[str], reason: str | None) -> tuple[str, ...]:
+    """The flags a screening officer accepts: every raised flag must be accepted, in so many words.
+
+    Passing a flagged application is a person's decision that the enterprise is eligible after all (an
+    enterprise registered elsewhere that has moved into the city), so it is recorded with its reason and
+    carried to the list; a flag passed over in silence would be an exception nobody took.
+    """
+    raised_set, accepted_set = set(raised), set(accepted)
+    unknown = sorted(accepted_set - raised_set)
+    if unknown:
+        raise Invalid("FLAG_NOT_RAISED", f"this application has no flag {', '.join(unknown)}", field="accept_flags")
+    missing = sorted(raised_set - accepted_set)
+    if missing:
+        raise DomainError("FLAGS_NOT_ACCEPTED", "accept or reject the flagged conditions first: " + ", ".join(missing),
+                          flags=missing)
+    if accepted_set and not (reason or "").strip():
+        raise Invalid("REASON_REQUIRED", "accepting a flagged condition needs the reason", field="reason")
+    return tuple(sorted(accepted_set))

@@ -2,7 +2,9 @@
 
 submitted → screened (department) → credit_checked (credit office) → reviewed (leading-group office)
 → in_notice (public notice opens at once) → recommended; or rejected, with reasons, from any open state
-by the role that owns the next step. An upheld objection during the notice also rejects.
+by the role that owns the next step. An upheld objection during the notice also rejects. An open
+application filed by an unproven applicant is superseded when the enterprise (or a department for it)
+applies itself (see ``applicant``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Status(StrEnum):
     IN_NOTICE = "in_notice"
     RECOMMENDED = "recommended"
     REJECTED = "rejected"
+    SUPERSEDED = "superseded"  # displaced by the enterprise's own application (or a department's for it)
 
 
 class Step(StrEnum):
@@ -31,6 +34,7 @@ class Step(StrEnum):
     OPEN_NOTICE = "open_notice"
     CONCLUDE_NOTICE = "conclude_notice"
     REJECT = "reject"
+    SUPERSEDE = "supersede"
 
 
 # Roles are the plain names of ``xinyidai_shared.auth.Role`` (kept as text so the domain imports no web code).
@@ -78,6 +82,13 @@ def _clean_reason(reason: str | None, *, required: bool) -> str:
     if len(text) > REASON_MAX_CHARS:
         raise Invalid("REASON_TOO_LONG", f"a reason has at most {REASON_MAX_CHARS} characters", field="reason")
     return text
+
+
+def supersede(status: Status, *, actor: str, role: str, reason: str, at: datetime) -> Transition:
+    """Close an open application because a proven applicant filed for the same enterprise."""
+    if status not in OPEN_STATES:
+        raise Conflict("INVALID_TRANSITION", f"a {status} application cannot be superseded", current_state=status)
+    return Transition(Step.SUPERSEDE, status, Status.SUPERSEDED, actor, role, _clean_reason(reason, required=True), at)
 
 
 def move(status: Status, step: Step, *, actor: str, role: str, reason: str | None, at: datetime) -> Transition:

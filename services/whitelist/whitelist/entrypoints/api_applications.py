@@ -13,6 +13,7 @@ from xinyidai_shared.uow import UnitOfWork, idempotent_replay, idempotent_store
 from xinyidai_shared.web import get_runtime, get_uow
 
 from ..adapters import repository as repo
+from ..adapters.tables import ApplicationRow
 from ..config import Settings
 from ..domain.workflow import Step
 from ..schemas import (
@@ -22,6 +23,7 @@ from ..schemas import (
     ApplicationSummary,
     MaterialRead,
     RejectRequest,
+    ScreenRequest,
     StepRequest,
 )
 from ..service_layer import applications as handlers
@@ -36,13 +38,13 @@ PUBLIC = Actor("public", "public")
 async def apply(
     request: Request,
     body: ApplicationCreate,
-    principal: Principal | None = Depends(applicant_or(Role.DEPARTMENT, public_limit=public_apply_limit)),
+    principal: Principal | None = Depends(applicant_or(Role.DEPARTMENT, Role.ENTERPRISE, public_limit=public_apply_limit)),
     idempotency_key: str | None = Header(default=None, max_length=200),
     uow: UnitOfWork = Depends(get_uow),
     settings: Settings = Depends(settings_of),
     now: datetime = Depends(now_of),
 ) -> JSONResponse:
-    """Apply for the recommended list (the enterprise itself, or a department on its behalf)."""
+    """Apply for the recommended list: the public, the enterprise itself (its own USCC), or a department for it."""
     raw = await request.body()
     if principal is not None and idempotency_key:
         replay = await idempotent_replay(uow, org_id=principal.org_id, key=idempotency_key, body=raw)
@@ -81,15 +83,14 @@ async def list_applications(
 @router.get("/{application_id}", response_model=ApplicationRead)
 async def get_application(
     application_id: str,
-    principal: Principal | None = Depends(applicant_or(*CREDIT_FILE_READERS)),
+    principal: Principal | None = Depends(applicant_or(*CREDIT_FILE_READERS, Role.ENTERPRISE)),
     applicant_token: str | None = Header(default=None, alias="X-Applicant-Token"),
     runtime=Depends(get_runtime),  # noqa: ANN001
 ) -> ApplicationRead:
-    """One application with its materials, credit verdict and every transition (officers or its applicant)."""
+    """One application with its materials, credit verdict and every transition (officers, its applicant, the enterprise)."""
     async with runtime.db.read_session() as session:
         row = await repo.application(session, application_id)
-        if principal is None:
-            handlers.check_applicant(row, applicant_token)
+        _check_caller(row, principal, applicant_token)
         return await application_view(session, row)
 
 
@@ -98,15 +99,15 @@ async def upload_material(
     application_id: str,
     kind: str,
     file: UploadFile = File(...),
-    principal: Principal | None = Depends(applicant_or(Role.DEPARTMENT)),
+    principal: Principal | None = Depends(applicant_or(Role.DEPARTMENT, Role.ENTERPRISE)),
     applicant_token: str | None = Header(default=None, alias="X-Applicant-Token"),
     uow: UnitOfWork = Depends(get_uow),
     settings: Settings = Depends(settings_of),
     now: datetime = Depends(now_of),
 ) -> MaterialRead:
     """Upload one art.10 material (PDF, JPEG or PNG); the same kind again replaces it before screening."""
-    if principal is None:
-        handlers.check_applicant(await repo.application(uow.session, application_id), applicant_token)
+    if principal is None or principal.role is Role.ENTERPRISE:
+        _check_caller(await repo.application(uow.session, application_id), principal, applicant_token)
     # Read one byte past the limit: enough to refuse an oversized file without holding all of it.
     content = await file.read(settings.material_max_bytes + 1)
     actor = actor_of(principal) if principal is not None else PUBLIC
@@ -134,12 +135,20 @@ async def download_material(
                     headers={"X-Content-SHA256": row.sha256, "Content-Disposition": f'attachment; filename="{kind}"'})
 
 
+def _check_caller(row: ApplicationRow, principal: Principal | None, applicant_token: str | None) -> None:
+    """The public needs the application's token; an enterprise reaches only applications under its USCC."""
+    if principal is None:
+        handlers.check_applicant(row, applicant_token)
+    elif principal.role is Role.ENTERPRISE:
+        handlers.check_enterprise(row, principal.org_id)
+
+
 async def _step(
     uow: UnitOfWork, application_id: str, step: Step, principal: Principal, reason: str | None,
-    settings: Settings, now: datetime, override: bool = False,
+    settings: Settings, now: datetime, override: bool = False, accept_flags: tuple[str, ...] = (),
 ) -> ApplicationRead:
     row = await handlers.take_step(uow, application_id, step, actor=actor_of(principal), reason=reason,
-                                   settings=settings, now=now, override=override)
+                                   settings=settings, now=now, override=override, accept_flags=accept_flags)
     view = await application_view(uow.session, row)
     await uow.commit()
     return view
@@ -147,11 +156,12 @@ async def _step(
 
 @router.post("/{application_id}/screen", response_model=ApplicationRead)
 async def screen(
-    application_id: str, body: StepRequest, principal: Principal = Depends(require(Role.DEPARTMENT)),
+    application_id: str, body: ScreenRequest, principal: Principal = Depends(require(Role.DEPARTMENT)),
     uow: UnitOfWork = Depends(get_uow), settings: Settings = Depends(settings_of), now: datetime = Depends(now_of),
 ) -> ApplicationRead:
-    """Department screening: passes a complete application on to the credit check."""
-    return await _step(uow, application_id, Step.SCREEN, principal, body.reason, settings, now)
+    """Department screening: passes a complete application on; each flag raised must be accepted with a reason."""
+    return await _step(uow, application_id, Step.SCREEN, principal, body.reason, settings, now,
+                       accept_flags=tuple(body.accept_flags))
 
 
 @router.post("/{application_id}/credit-check", response_model=ApplicationRead)

@@ -18,10 +18,11 @@ from ..adapters import repository as repo
 from ..adapters.tables import ApplicationRow, MaterialRow, TransitionRow
 from ..config import Settings
 from ..domain import intake, materials
+from ..domain.applicant import Applicant, applicant_for, supersedes
 from ..domain.membership import MemberStatus
 from ..domain.notice import NoticePeriod, can_conclude, open_period
 from ..domain.sme import Figures
-from ..domain.workflow import OPEN_STATES, Status, Step, Transition, move
+from ..domain.workflow import OPEN_STATES, Status, Step, Transition, move, supersede
 from . import listing
 
 
@@ -46,34 +47,49 @@ class Actor:
     role: str
 
 
+def _split(codes: str) -> list[str]:
+    return [code for code in codes.split(",") if code]
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def apply(uow: UnitOfWork, command: Apply, *, actor: Actor, settings: Settings, now: datetime):
-    """Record a new application; returns the row and, for a public applicant, its one-time access token."""
+    """Record a new application; returns the row and, for a public applicant, its one-time access token.
+
+    One application per enterprise is open at a time, except that the enterprise itself (or a department
+    for it) supersedes an open application filed by someone who has not proven who they are.
+    """
     figures = Figures(command.employees, command.revenue_fen, command.assets_fen)
     checked = intake.assess(
         uscc=command.uscc, name=command.name, legal_representative=command.legal_representative,
         industry_code=command.industry_code, figures=figures,
         city_divisions=settings.city_division_codes, encouraged_catalogue=settings.encouraged_industries,
     )
+    kind = applicant_for(actor.role, actor.org_id, checked.uscc)
     session = uow.session
-    existing = await repo.open_application_for(session, checked.uscc)
+    existing = await repo.open_application_for(session, checked.uscc, for_update=True)
     if existing is not None:
-        raise Conflict("APPLICATION_OPEN", f"{checked.uscc} already has an open application",
-                       application_id=existing.id, current_state=existing.status)
+        if not supersedes(kind, Applicant(existing.applicant_kind)):
+            raise Conflict("APPLICATION_OPEN", f"{checked.uscc} already has an open application",
+                           application_id=existing.id, current_state=existing.status)
+        reason = f"superseded by an application from the {kind.value} ({actor.org_id}), whose identity is proven"
+        record_transition(uow, existing, supersede(Status(existing.status), actor=actor.org_id, role=actor.role,
+                                                   reason=reason, at=now))
+        await session.flush()  # frees the enterprise's open slot before the new application takes it
     member = await repo.membership(session, checked.uscc)
     if member is not None and member.status != MemberStatus.REMOVED:
         raise Conflict("ALREADY_A_MEMBER", f"{checked.uscc} is on the list ({member.status})", current_state=member.status)
-    token = secrets.token_urlsafe(24) if actor.role == "public" else None
+    token = secrets.token_urlsafe(24) if kind is Applicant.PUBLIC else None
     row = ApplicationRow(
         id=str(uuid.uuid4()), uscc=checked.uscc, open_uscc=checked.uscc, name=command.name.strip(),
         legal_representative=command.legal_representative.strip(), industry_code=checked.industry.normalised,
         sme_industry=checked.classification.industry.value, sme_size=checked.classification.size.value,
         employees=command.employees, revenue_fen=command.revenue_fen, assets_fen=command.assets_fen,
         flags=",".join(checked.flags), status=Status.SUBMITTED.value, submitted_by=actor.org_id,
-        applicant_token_sha256=token_digest(token) if token else None, created_at=now, updated_at=now,
+        applicant_kind=kind.value, applicant_token_sha256=token_digest(token) if token else None,
+        created_at=now, updated_at=now,
     )
     session.add(row)
     session.add(TransitionRow(application_id=row.id, step="apply", from_status="", to_status=row.status,
@@ -84,6 +100,12 @@ async def apply(uow: UnitOfWork, command: Apply, *, actor: Actor, settings: Sett
         # A concurrent application for the same enterprise committed first (unique open_uscc).
         raise Conflict("APPLICATION_OPEN", f"{checked.uscc} already has an open application") from exc
     return row, token
+
+
+def check_enterprise(row: ApplicationRow, org_id: str) -> None:
+    """Refuse an enterprise acting on an application under another enterprise's USCC."""
+    if row.uscc != org_id:
+        raise Forbidden("NOT_YOUR_ENTERPRISE", "this application is for another enterprise")
 
 
 def check_applicant(row: ApplicationRow, token: str | None) -> None:
@@ -139,13 +161,15 @@ def notice_period(row: ApplicationRow) -> NoticePeriod:
     return NoticePeriod(row.notice_starts_on, row.notice_ends_on, row.notice_working_days)
 
 
-async def _guard(uow: UnitOfWork, row: ApplicationRow, step: Step, *, override: bool, reason: str | None, now: datetime) -> None:
+async def _guard(uow: UnitOfWork, row: ApplicationRow, step: Step, *, override: bool, reason: str | None, now: datetime,
+                 accept_flags: tuple[str, ...]) -> None:
     """Business conditions of a step, checked after the state and role are known to fit."""
     if step is Step.SCREEN:
         missing = materials.missing_materials(await repo.material_kinds(uow.session, row.id))
         if missing:
             raise DomainError("MATERIALS_INCOMPLETE", "art.10 materials missing: " + ", ".join(missing),
                               missing=[kind.value for kind in missing])
+        row.accepted_flags = ",".join(intake.accept_flags(_split(row.flags), accept_flags, reason))
     elif step is Step.CREDIT_CHECK:
         found = await listing.require_credit(uow.session, row.uscc, accepted=override, lead="credit conditions fail: ")
         if not found.passed and not (reason or "").strip():
@@ -161,12 +185,12 @@ async def _guard(uow: UnitOfWork, row: ApplicationRow, step: Step, *, override: 
 
 async def take_step(
     uow: UnitOfWork, application_id: str, step: Step, *, actor: Actor, reason: str | None,
-    settings: Settings, now: datetime, override: bool = False,
+    settings: Settings, now: datetime, override: bool = False, accept_flags: tuple[str, ...] = (),
 ) -> ApplicationRow:
     """Move an application one step (or reject it); the review step opens the public notice at once."""
     row = await repo.application(uow.session, application_id, for_update=True)
     transition = move(Status(row.status), step, actor=actor.org_id, role=actor.role, reason=reason, at=now)
-    await _guard(uow, row, step, override=override, reason=reason, now=now)
+    await _guard(uow, row, step, override=override, reason=reason, now=now, accept_flags=accept_flags)
     record_transition(uow, row, transition)
     if step is Step.REVIEW:
         period = open_period(business_date(now), settings.notice_working_days, await repo.overrides(uow.session))

@@ -17,6 +17,7 @@ from ..adapters import repository as repo
 from ..adapters.tables import ApplicationRow, MembershipPeriodRow, MembershipRow, PlatformPushRow, ReviewTaskRow
 from ..config import Settings
 from ..domain.credit import CreditVerdict, verdict
+from ..domain.intake import ART9_EXCEPTIONS
 from ..domain.membership import MemberStatus, check_review, review_due, should_suspend
 
 REVIEW_OPEN, REVIEW_CLOSED = "open", "closed"
@@ -51,14 +52,16 @@ async def recommend(uow: UnitOfWork, app: ApplicationRow, *, actor: str, setting
     """Put a recommended application's enterprise on the list, announce it, queue the platform push."""
     today = business_date(now)
     member = await repo.membership(uow.session, app.uscc, for_update=True)
+    exceptions = ",".join(f for f in app.accepted_flags.split(",") if f in ART9_EXCEPTIONS)
     if member is None:
         member = MembershipRow(uscc=app.uscc, name=app.name, application_id=app.id, industry_code=app.industry_code,
-                               sme_size=app.sme_size, status=MemberStatus.LISTED.value, listed_on=today,
-                               last_reviewed_on=today, updated_at=now)
+                               sme_size=app.sme_size, accepted_exceptions=exceptions, status=MemberStatus.LISTED.value,
+                               listed_on=today, last_reviewed_on=today, updated_at=now)
         uow.session.add(member)
     else:
         member.name, member.application_id, member.industry_code = app.name, app.id, app.industry_code
         member.sme_size, member.listed_on, member.last_reviewed_on = app.sme_size, today, today
+        member.accepted_exceptions = exceptions
     await _change_status(uow, member, MemberStatus.LISTED, reason_code="RECOMMENDED",
                          reason=f"application {app.id} recommended after public notice", actor=actor, now=now)
     _announce(uow, member, now=now)
@@ -70,6 +73,7 @@ def _announce(uow: UnitOfWork, member: MembershipRow, *, now: datetime) -> None:
         uscc=member.uscc, name=member.name, application_id=member.application_id,
         industry_code=member.industry_code, sme_size=member.sme_size,  # type: ignore[arg-type]
         recommended_on=business_date(now),
+        accepted_exceptions=tuple(e for e in member.accepted_exceptions.split(",") if e),  # type: ignore[arg-type]
     )
     uow.publish(event)
     push_id = str(uuid.uuid4())
