@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from claims.adapters import standing_repo
+from claims.adapters import calendar_repo, standing_repo
 from claims.app import create_app as create_claims
 from claims.config import Settings as ClaimsSettings
 from credit_data.adapters.tables import messaging as credit_messaging
@@ -16,7 +16,7 @@ from credit_data.service_layer.dishonesty import expire_records
 from whitelist.adapters.tables import messaging as whitelist_messaging
 from whitelist.app import create_app as create_whitelist
 from whitelist.config import Settings as WhitelistSettings
-from whitelist.testing import CREDIT, DEPT, LG, application_body, rating, upload_all
+from whitelist.testing import CREDIT, DEPT, LG, Clock, application_body, rating, upload_all
 from xinyidai_shared.auth import Role
 from xinyidai_shared.clock import today_shanghai, utcnow
 from xinyidai_shared.events import Envelope
@@ -87,3 +87,26 @@ async def test_an_outside_city_enterprise_the_whitelist_accepted_gets_covered_lo
         assert loan.status_code == 201, loan.text
         rule = {r["rule"]: r for r in loan.json()["eligibility"]}["REGISTERED_IN_CITY"]
         assert rule["passed"] and loan.json()["covered"], loan.json()["eligibility"]
+
+
+async def test_whitelist_and_claims_notices_count_the_same_working_days_across_new_year_2027(tmp_path) -> None:  # noqa: ANN001
+    """Invariant: one officer-maintained calendar; both notices of 5 working days from 2026-12-28 end 2027-01-04."""
+    clock = Clock(datetime(2026, 12, 28, 1, tzinfo=UTC))
+    whitelist = create_whitelist(WhitelistSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/whitelist.db",
+                                                   auth_secret=TEST_SECRET, notice_working_days=5, log_json=False), clock=clock)
+    claims = _claims(tmp_path, notice_working_days=5)
+    async with app_client(whitelist) as wl, app_client(claims):
+        application = (await wl.post("/v1/applications", json=application_body(), headers=DEPT)).json()
+        await upload_all(wl, application["id"])
+        await deliver(whitelist, rating(application["uscc"]))
+        for path, headers in (("screen", DEPT), ("credit-check", CREDIT), ("review", LG)):
+            noticed = await wl.post(f"/v1/applications/{application['id']}/{path}", json={}, headers=headers)
+        assert noticed.json()["notice"]["ends_on"] == "2027-01-01"  # 2027 unknown to the package: weekdays
+        put = await wl.put("/v1/calendar/overrides/2027-01-01", json={"working": False, "note": "元旦"}, headers=LG)
+        assert put.status_code == 200
+        for event in await _published(whitelist, "WorkingCalendarChanged", whitelist_messaging.outbox):
+            await deliver(claims, event)
+        whitelist_end = (await wl.get(f"/v1/applications/{application['id']}", headers=LG)).json()["notice"]["ends_on"]
+        async with claims.state.runtime.db.read_session() as session:
+            claims_end = claims.state.deps.notice_end(date(2026, 12, 28), await calendar_repo.overrides(session))
+        assert whitelist_end == claims_end.isoformat() == "2027-01-04"

@@ -219,6 +219,23 @@ class EnterpriseDelisted(_EnterpriseEvent):
     delisted_on: date
 
 
+@register
+class WorkingCalendarChanged(EventPayload):
+    """Officers declared ``day`` a working or rest day (the State Council's arrangement for a year the
+    holiday package does not know, or a local change); every service's notices count days by it."""
+
+    type: ClassVar[str] = "WorkingCalendarChanged"
+    producer: ClassVar[str] = "whitelist"
+    day: date
+    working: bool
+    note: str = ""
+    set_by: str
+    set_at: datetime
+
+    def aggregate_key(self) -> str:
+        return "calendar"  # one key: every change to the calendar stays in order
+
+
 # ---- claims ------------------------------------------------------------------------------------
 @register
 class LoanRegistered(_LoanEvent):

@@ -46,5 +46,3 @@ class Settings(ServiceSettings):
     reference_rates: list[ReferenceRateSetting] = []
     # Largest monthly bulk status file accepted, in bytes.
     status_file_max_bytes: int = 5_000_000
-    # Working-day overrides (date -> working?) for years the holiday package does not know.
-    workday_overrides: dict[date, bool] = {}

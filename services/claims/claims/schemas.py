@@ -235,6 +235,10 @@ class ClaimRead(BaseModel):
     eligibility: list[RuleCheckRead] | None = None
 
 
+class NoticeStart(_In):
+    starts_on: date | None = Field(default=None, description="first day of the notice (today or later); default today")
+
+
 class BatchRead(BaseModel):
     batch_id: str
     state: str

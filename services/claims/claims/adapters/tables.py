@@ -255,4 +255,14 @@ dishonesty = Table(
     Column("removed_on", Date, nullable=True),
 )
 
+# The working-day calendar officers maintain in whitelist (WorkingCalendarChanged): notices count by it.
+workday_override = Table(
+    "workday_override", metadata,
+    Column("day", Date, primary_key=True),
+    Column("working", Boolean, nullable=False),
+    Column("note", String(200), nullable=False),
+    Column("set_by", String(100), nullable=False),
+    Column("set_at", UtcDateTime, nullable=False),
+)
+
 Index("ix_claim_loan_state", claim.c.loan_id, claim.c.state)

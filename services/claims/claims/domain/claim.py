@@ -84,22 +84,28 @@ class Batch:
             raise Conflict("BATCH_NOT_OPEN", f"batch {self.batch_id} is {self.state.value}")
         self.state, self.closed_at = BatchState.CLOSED, at
 
-    def start_notice(self, starts_on: date, ends_on: date, working_days: int) -> None:
-        """Publish the batch's approved claims for public notice (art.17.3)."""
+    def start_notice(self, starts_on: date, ends_on: date, working_days: int, *, today: date) -> None:
+        """Put the batch's approved claims on public notice (art.17.3) from ``starts_on``: today or a later day."""
         if self.state is not BatchState.CLOSED:
             raise Conflict("BATCH_NOT_CLOSED", f"batch {self.batch_id} is {self.state.value}")
+        if starts_on < today:
+            raise Invalid("NOTICE_START_IN_PAST", f"a notice cannot start before today ({today})", field="starts_on")
         self.state = BatchState.ON_NOTICE
         self.notice_starts_on, self.notice_ends_on, self.notice_working_days = starts_on, ends_on, working_days
 
+    def notice_started(self, today: date) -> bool:
+        """Whether the notice is public by ``today`` (a scheduled notice is not, before its first day)."""
+        return self.state is BatchState.ON_NOTICE and self.notice_starts_on is not None and self.notice_starts_on <= today
+
     def notice_may_close(self, today: date) -> bool:
-        """A notice closes after its last day; a notice of 0 working days closes at once (demo stacks)."""
-        if self.notice_ends_on is None:
+        """A notice closes after its last day; a notice of 0 working days closes from its start (demo stacks)."""
+        if self.notice_ends_on is None or self.notice_starts_on is None or today < self.notice_starts_on:
             return False
         return self.notice_working_days == 0 or today > self.notice_ends_on
 
     def objections_open(self, today: date) -> bool:
         """Anyone may object from the first to the last day of the notice."""
-        return self.state is BatchState.ON_NOTICE and self.notice_ends_on is not None and today <= self.notice_ends_on
+        return self.notice_started(today) and self.notice_ends_on is not None and today <= self.notice_ends_on
 
     def finish(self, today: date) -> None:
         """End the notice once its period is over."""

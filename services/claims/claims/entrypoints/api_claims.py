@@ -11,7 +11,7 @@ from xinyidai_shared.uow import UnitOfWork
 from claims.adapters import claims_repo
 from claims.domain.claim import ClaimState
 from claims.schemas import (
-    BatchRead, ClaimCreate, ClaimRead, ObjectionCreate, ObjectionResolution, RecoveryCreate, ReviewDecision,
+    BatchRead, ClaimCreate, ClaimRead, NoticeStart, ObjectionCreate, ObjectionResolution, RecoveryCreate, ReviewDecision,
 )
 from claims.service_layer import banks as bank_handlers
 from claims.service_layer import claims as handlers
@@ -115,11 +115,6 @@ async def _close(uow, request, batch_id, principal) -> dict:  # noqa: ANN001
     return presenters.batch(await notice.close_batch(uow, deps_of(request), batch_id=batch_id))
 
 
-async def _notice(uow, request, batch_id, principal) -> dict:  # noqa: ANN001
-    return presenters.batch(await notice.start_notice(uow, deps_of(request), batch_id=batch_id, by_org=principal.org_id,
-                                                         by_actor=principal.actor))
-
-
 async def _conclude(uow, request, batch_id, principal) -> dict:  # noqa: ANN001
     batch, approved = await notice.conclude_notice(uow, deps_of(request), batch_id=batch_id, by_org=principal.org_id,
                                                    by_actor=principal.actor)
@@ -127,23 +122,39 @@ async def _conclude(uow, request, batch_id, principal) -> dict:  # noqa: ANN001
 
 
 _batch_route("close", "Close the batch so its claims can be reviewed together (art.17.1).", _close)
-_batch_route("notice", "Publish the batch's approved claims for public notice (art.17.3).", _notice)
+
+
+@router.post("/batches/{batch_id}/notice", response_model=BatchRead)
+async def start_notice(batch_id: str, request: Request, body: NoticeStart | None = None,
+                       principal: Principal = Depends(OFFICE)) -> JSONResponse:
+    """Put the batch's approved claims on public notice (art.17.3), from today or a scheduled first day."""
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        batch = await notice.start_notice(uow, deps_of(request), batch_id=batch_id, by_org=principal.org_id,
+                                          by_actor=principal.actor, starts_on=body.starts_on if body else None)
+        return 200, presenters.batch(batch)
+
+    return await write(request, principal, work)
+
+
 _batch_route("notice/close", "Conclude the notice: claims without an upheld objection are approved (ClaimApproved).",
              _conclude)
 
 
 @router.get("/notices", dependencies=[Depends(public)])
 async def public_notices(request: Request) -> list[dict]:
-    """Public: claims on notice, with the bank and the proposed compensation (art.17.3)."""
+    """Public: claims on notice from its first day, with the bank and the proposed compensation (art.17.3)."""
     async with request.app.state.runtime.db.read_session() as session:
         ids = await claims_repo.list_rows(session, bank_id=None, state=ClaimState.ON_NOTICE.value, batch_id=None,
                                           limit=1000, offset=0)
         claims = await claims_repo.get_many(session, ids)
         batches = {b: await claims_repo.get_batch(session, b) for b in {c.batch_id for c in claims}}
+    today = deps_of(request).today()
     return [
         {"claim_id": c.claim_id, "bank_id": c.bank_id, "uscc": c.uscc,
-         "proposed": presenters.claim(c)["expected"]["expected"], "notice_ends_on": batches[c.batch_id].notice_ends_on}
-        for c in claims
+         "proposed": presenters.claim(c)["expected"]["expected"],
+         "notice_starts_on": batches[c.batch_id].notice_starts_on, "notice_ends_on": batches[c.batch_id].notice_ends_on}
+        for c in claims if batches[c.batch_id].notice_started(today)
     ]
 
 

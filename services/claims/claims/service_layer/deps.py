@@ -1,4 +1,4 @@
-"""What handlers need besides the unit of work: policy data, the clock, id minting, the notice calendar."""
+"""What handlers need besides the unit of work: policy data, the clock, id minting, the notice length."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ class Deps:
     profiles: ProfileSchedule
     city_divisions: frozenset[str]
     notice_working_days: int
-    workday_overrides: Mapping[date, bool] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
     mint: Callable[[str], str] = new_id
     admitted_banks: set[str] = field(default_factory=set)  # banks seen admitted (admission is never undone)
@@ -37,9 +36,9 @@ class Deps:
         """Today's business date in Asia/Shanghai."""
         return business_date(self.clock())
 
-    def notice_end(self, start_on: date) -> date:
-        """Last day of an art.17.3 notice starting on ``start_on`` (the shared working-day calendar)."""
-        return workdays.notice_end(start_on, self.notice_working_days, self.workday_overrides)
+    def notice_end(self, start_on: date, overrides: Mapping[date, bool]) -> date:
+        """Last day of an art.17.3 notice starting on ``start_on``, on the officers' working-day calendar."""
+        return workdays.notice_end(start_on, self.notice_working_days, overrides)
 
 
 def deps_from_settings(settings, *, clock: Callable[[], datetime] = utcnow) -> Deps:  # noqa: ANN001 - claims Settings
@@ -53,6 +52,5 @@ def deps_from_settings(settings, *, clock: Callable[[], datetime] = utcnow) -> D
         profiles=ProfileSchedule([ProfilePeriod(p.effective_on, p.profile) for p in settings.policy_profiles]),
         city_divisions=frozenset(settings.city_divisions),
         notice_working_days=settings.notice_working_days,
-        workday_overrides=dict(settings.workday_overrides),
         clock=clock,
     )

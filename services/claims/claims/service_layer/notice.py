@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from xinyidai_shared.errors import Conflict, Invalid, NotFound
 from xinyidai_shared.uow import UnitOfWork
 
-from claims.adapters import claims_repo
+from claims.adapters import calendar_repo, claims_repo
 from claims.domain.claim import Batch, ClaimState, Step, reason
 
 from .deps import Deps
@@ -28,18 +30,23 @@ async def close_batch(uow: UnitOfWork, deps: Deps, *, batch_id: str) -> Batch:
     return batch
 
 
-async def start_notice(uow: UnitOfWork, deps: Deps, *, batch_id: str, by_org: str, by_actor: str = "") -> Batch:
-    """Publish the batch's approved claims for public notice; every claim must be decided first."""
+async def start_notice(uow: UnitOfWork, deps: Deps, *, batch_id: str, by_org: str, by_actor: str = "",
+                       starts_on: date | None = None) -> Batch:
+    """Put the batch's approved claims on public notice from ``starts_on`` (default today); all must be decided.
+
+    The last day counts working days on the calendar officers maintain in whitelist (WorkingCalendarChanged).
+    """
     batch = await _batch(uow, batch_id)
     undecided = await claims_repo.ids_in_batch(uow.session, batch_id, *UNDECIDED)
     if undecided:
         raise Conflict("BATCH_UNDECIDED", f"{len(undecided)} claim(s) still under review", claim_ids=undecided[:50])
-    today = deps.today()
-    batch.start_notice(today, deps.notice_end(today), deps.notice_working_days)
+    first = starts_on or deps.today()
+    ends_on = deps.notice_end(first, await calendar_repo.overrides(uow.session))
+    batch.start_notice(first, ends_on, deps.notice_working_days, today=deps.today())
     await claims_repo.save_batch(uow.session, batch)
     for claim_id in await claims_repo.ids_in_batch(uow.session, batch_id, ClaimState.AWAITING_NOTICE):
         claim = await claims_repo.get(uow.session, claim_id, for_update=True)
-        claim.put_on_notice(Step("notice", "published", by_org, deps.now(), f"notice until {batch.notice_ends_on}",
+        claim.put_on_notice(Step("notice", "published", by_org, deps.now(), f"notice {first} to {batch.notice_ends_on}",
                                  by_actor=by_actor))
         await claims_repo.save(uow.session, claim)
     return batch

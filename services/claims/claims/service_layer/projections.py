@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from xinyidai_shared.consumer import Handler
-
-
+from xinyidai_shared import workdays
 from xinyidai_shared.clock import business_date, utcnow
+from xinyidai_shared.consumer import Handler
 from xinyidai_shared.events import (
     CompensationBlocked, CompensationPaid, CreditRatingChanged, DishonestyRecorded, DishonestyRemoved,
-    EnterpriseDelisted, EnterpriseRecommended, EnterpriseRecommendedV1, Envelope,
+    EnterpriseDelisted, EnterpriseRecommended, EnterpriseRecommendedV1, Envelope, WorkingCalendarChanged,
 )
 from xinyidai_shared.uow import UnitOfWork
 
-from claims.adapters import standing_repo
+from claims.adapters import calendar_repo, standing_repo
 
 from . import claims as claim_handlers
 
@@ -52,6 +51,15 @@ async def dishonesty_removed(uow: UnitOfWork, event: DishonestyRemoved, envelope
 
 
 
+async def working_calendar_changed(uow: UnitOfWork, event: WorkingCalendarChanged, envelope: Envelope) -> None:
+    """The officers' working-day calendar (kept by whitelist) changed: keep it and re-time running notices."""
+    await calendar_repo.set_override(uow.session, day=event.day, working=event.working, note=event.note,
+                                     set_by=event.set_by, set_at=event.set_at)
+    table = await calendar_repo.overrides(uow.session)
+    for batch_id, starts_on, working_days in await calendar_repo.running_notices(uow.session):
+        await calendar_repo.retime_notice(uow.session, batch_id, workdays.notice_end(starts_on, working_days, table))
+
+
 async def compensation_paid(uow: UnitOfWork, event: CompensationPaid, envelope: Envelope) -> None:
     """CompensationPaid: the claim shows paid, stamped with the moment we applied it."""
     await claim_handlers.compensation_paid(uow, event, recorded_at=utcnow())
@@ -70,4 +78,5 @@ HANDLERS: dict[str, Handler] = {
     DishonestyRemoved.type: dishonesty_removed,
     CompensationPaid.type: compensation_paid,
     CompensationBlocked.type: compensation_blocked,
+    WorkingCalendarChanged.type: working_calendar_changed,
 }

@@ -32,7 +32,7 @@ def to_notice(batch, claim):
     batch.close(AT)
     claim.preliminary_review(batch, "pass", step("preliminary", "pass"))
     claim.approve_for_notice("approve", step("approval", "approve"), claim.expected)
-    batch.start_notice(date(2027, 7, 1), date(2027, 7, 8), 5)
+    batch.start_notice(date(2027, 7, 1), date(2027, 7, 8), 5, today=date(2027, 7, 1))
     claim.put_on_notice(step("notice", "listed"))
 
 
@@ -78,7 +78,7 @@ def test_full_path_publishes_claim_approved_with_caps_and_approval_time():
 
 def test_notice_of_zero_working_days_may_close_at_once():
     batch = Batch("B", AT, state=BatchState.CLOSED)
-    batch.start_notice(date(2027, 7, 3), date(2027, 7, 3), 0)
+    batch.start_notice(date(2027, 7, 3), date(2027, 7, 3), 0, today=date(2027, 7, 3))
     assert batch.notice_may_close(date(2027, 7, 3))
 
 

@@ -52,3 +52,27 @@ async def test_migrations_create_exactly_the_declared_tables(db_url, settings_fo
     app = create_app(settings_for(db_url))
     async with app_client(app):
         assert await schema_drift(app.state.runtime.db, metadata) == []
+
+
+async def test_overrides_entered_before_the_calendar_event_existed_are_announced_by_the_migration(db_url) -> None:
+    """Claims learns the days officers declared before WorkingCalendarChanged existed (migration 0004)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from whitelist.app import spec
+    from xinyidai_shared.db import Database
+    from xinyidai_shared.migrations import alembic_config, upgrade_to_head
+
+    db = Database(db_url)
+    try:
+        async with db.engine.begin() as conn:
+            await conn.run_sync(lambda c: command.upgrade(alembic_config(spec.migrations, c), "0003_applicants_exceptions"))
+            await conn.execute(text("INSERT INTO calendar_override (day, working, note, set_by, set_at) "
+                                    "VALUES ('2027-01-01', false, '元旦', 'lg-office', '2026-12-20 01:00:00')"))
+        await upgrade_to_head(db, spec.migrations)
+        async with db.engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT key, type, envelope FROM outbox"))).all()
+    finally:
+        await db.dispose()
+    assert [(r.key, r.type) for r in rows] == [("calendar", "WorkingCalendarChanged")]
+    assert '"day":"2027-01-01"' in rows[0].envelope and '"working":false' in rows[0].envelope
