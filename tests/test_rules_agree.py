@@ -78,7 +78,7 @@ async def test_an_outside_city_enterprise_the_whitelist_accepted_gets_covered_lo
         for event in (recommended, grade):
             await deliver(claims, event)
         bank = {"bank_id": "bank-agree", "name": "Bank", "admitted_on": "2026-01-01", "agreement_ref": "AG", "documents": DOCUMENTS}
-        assert (await cl.post("/v1/banks", json=bank, headers=auth(Role.LEADING_GROUP, "lg-office"))).status_code == 201
+        assert (await cl.post("/v1/banks", json=bank, headers=auth(Role.LEADING_GROUP_OFFICE, "lg-office"))).status_code == 201
         loan = await cl.post("/v1/loans", headers=BANK, json={
             "bank_loan_no": "AG-1", "uscc": uscc, "principal": "500000.00", "annual_rate": "3.5",
             "issued_on": today.isoformat(), "matures_on": (today + timedelta(days=365)).isoformat(),

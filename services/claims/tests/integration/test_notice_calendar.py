@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 from xinyidai_shared.events import WorkingCalendarChanged
 
-from .helpers import LG, Clock, admit, bank_headers, build, deliver, loan_body, seed_good_standing, uscc
+from .helpers import GROUP, LG, Clock, admit, bank_headers, build, deliver, loan_body, seed_good_standing, uscc
 from xinyidai_shared.testing import app_client
 
 MATERIALS = [{"kind": "art11_documents", "ref": "d1"}, {"kind": "loan_proof", "ref": "d2"}]
@@ -23,7 +23,7 @@ async def _approved_batch(app, client, bank: str) -> tuple[str, str]:  # noqa: A
     claim = (await client.post("/v1/claims", headers=bank_headers(bank), json={"loan_id": loan["loan_id"], "materials": MATERIALS})).json()
     await client.post(f"/v1/batches/{claim['batch_id']}/close", headers=LG)
     await client.post(f"/v1/claims/{claim['claim_id']}/preliminary-review", headers=LG, json={"decision": "pass"})
-    approved = await client.post(f"/v1/claims/{claim['claim_id']}/approval", headers=LG, json={"decision": "approve"})
+    approved = await client.post(f"/v1/claims/{claim['claim_id']}/approval", headers=GROUP, json={"decision": "approve"})
     assert approved.json()["state"] == "awaiting_notice", approved.text
     return claim["claim_id"], claim["batch_id"]
 

@@ -55,7 +55,7 @@ async def test_migrations_create_exactly_the_declared_tables(db_url, settings_fo
 
 
 async def test_overrides_entered_before_the_calendar_event_existed_are_announced_by_the_migration(db_url) -> None:
-    """Claims learns the days officers declared before WorkingCalendarChanged existed (migration 0004)."""
+    """Claims learns the days officers declared before WorkingCalendarChanged existed (migration 0005)."""
     from alembic import command
     from sqlalchemy import text
 
@@ -66,7 +66,7 @@ async def test_overrides_entered_before_the_calendar_event_existed_are_announced
     db = Database(db_url)
     try:
         async with db.engine.begin() as conn:
-            await conn.run_sync(lambda c: command.upgrade(alembic_config(spec.migrations, c), "0003_applicants_exceptions"))
+            await conn.run_sync(lambda c: command.upgrade(alembic_config(spec.migrations, c), "0004_applicants_exceptions"))
             await conn.execute(text("INSERT INTO calendar_override (day, working, note, set_by, set_at) "
                                     "VALUES ('2027-01-01', false, '元旦', 'lg-office', '2026-12-20 01:00:00')"))
         await upgrade_to_head(db, spec.migrations)

@@ -1,7 +1,7 @@
 """announce the working-day overrides officers entered before claims read the calendar from whitelist
 
-Revision ID: 0004_calendar_announced
-Revises: 0003_applicants_exceptions
+Revision ID: 0005_calendar_announced
+Revises: 0004_applicants_exceptions
 Create Date: 2026-12-02 16:00:00
 """
 from datetime import UTC, date, datetime
@@ -12,8 +12,8 @@ from alembic import op
 from xinyidai_shared.db import UtcDateTime
 from xinyidai_shared.events import TOPICS, WorkingCalendarChanged, envelope_for
 
-revision = '0004_calendar_announced'
-down_revision = '0003_applicants_exceptions'
+revision = '0005_calendar_announced'
+down_revision = '0004_applicants_exceptions'
 branch_labels = None
 depends_on = None
 

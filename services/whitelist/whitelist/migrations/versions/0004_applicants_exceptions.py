@@ -1,7 +1,7 @@
 """applicant kind (no squatting on a USCC) and accepted art.9 exceptions
 
-Revision ID: 0003_applicants_exceptions
-Revises: 0002
+Revision ID: 0004_applicants_exceptions
+Revises: 0003
 Create Date: 2026-12-02 15:29:44.517425
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0003_applicants_exceptions'
-down_revision = '0002'
+revision = '0004_applicants_exceptions'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """standing rules: accepted art.9 exceptions on listings; the officers' working-day calendar
 
-Revision ID: 0003_standing_rules
-Revises: 0002
+Revision ID: 0005_standing_rules
+Revises: 0004
 Create Date: 2026-12-02 15:38:38.912580
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import xinyidai_shared.db
 
 
-revision = '0003_standing_rules'
-down_revision = '0002'
+revision = '0005_standing_rules'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
