@@ -95,12 +95,16 @@ def test_every_event_named_in_the_design_is_registered_once_with_a_version() -> 
         "EnterpriseDelisted", "CompensationPaid", "CompensationBlocked", "FundDeposited", "FundBalanceLow",
         "LoanRegistered", "LoanOverdue", "LoanClassifiedAsLoss", "LoanRepaid", "LoanDefaultedMaliciously",
         "InterestIncomeReported", "ClaimSubmitted", "ClaimApproved", "ClaimRejected", "RecoveryReported", "ClawbackOrdered",
-        "CommitmentLetterPublished", "CommitmentLetterVoided",
+        "CommitmentLetterPublished", "CommitmentLetterVoided", "WorkingCalendarChanged",
     }  # fmt: skip
     ours = {key: model for key, model in events.REGISTRY.items() if model.producer != "probe"}  # probe: tests only
     assert {t for t, _ in ours} == names
     for model in ours.values():
         assert model.producer in ("credit-data", "whitelist", "fund-ledger", "claims")
+    for name in names:  # versions run 1, 2, ... with no gap, so a consumer can decode every one still sent
+        versions = sorted(v for t, v in ours if t == name)
+        assert versions == list(range(1, len(versions) + 1)), name
+    assert events.REGISTRY[("EnterpriseRecommended", 2)] is events.EnterpriseRecommended
 
 
 def _overdue() -> LoanOverdue:
