@@ -11,7 +11,7 @@ from xinyidai_shared.web import build_app
 
 from .adapters.tables import messaging, metadata
 from .config import Settings
-from .entrypoints import api, audit_api
+from .entrypoints import api, api_money, audit_api
 from .entrypoints.consumers import CONSUMES, group_handlers_for, handlers_for
 from .service_layer.rules import LedgerRules
 
@@ -30,5 +30,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_app(
         bound, settings, title="Xinyidai fund-ledger",
         description="The risk-mitigation fund's double-entry books (Measures art.7, 12, 15, 18, 19).",
-        routers=[api.router, audit_api.router],
+        routers=[api_money.router, api.router, audit_api.router],
     )

@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from xinyidai_shared.money import Yuan, YuanIn
 
 
-TRANSFER_ID = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$",
-                    description="Your idempotency key: the same id with the same body replays the first answer")
+REFERENCE = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$",
+                  description="Your own reference, unique within your organisation and your idempotency key: the same "
+                              "reference with the same body replays the first answer. It never becomes a transfer id.")
 
 
 class _In(BaseModel):
@@ -18,7 +19,7 @@ class _In(BaseModel):
 
 
 class CapitalDepositCreate(_In):
-    transfer_id: str = TRANSFER_ID
+    reference: str = REFERENCE
     amount: YuanIn = Field(description="Exact yuan, e.g. \"10000000.00\"")
 
 
@@ -28,7 +29,7 @@ class FiscalRevenueCreate(_In):
 
 
 class DuePaymentCreate(_In):
-    transfer_id: str = TRANSFER_ID
+    reference: str = REFERENCE
     amount: YuanIn
 
 
@@ -47,10 +48,21 @@ class TransferRead(BaseModel):
     reverses: str | None = None
     due_id: str | None = None
     memo: str = ""
+    reference: str | None = Field(None, description="The declaring organisation's own reference")
+    declared_by: str | None = None
+    decided_by: str | None = Field(None, description="Who confirmed or voided it (or the statement that proved it)")
 
 
 class ReversalCreate(_In):
-    reversal_id: str = TRANSFER_ID
+    reference: str = REFERENCE
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ConfirmationCreate(_In):
+    note: str | None = Field(None, max_length=500, description="What the confirmer checked, e.g. the bank statement line")
+
+
+class VoidCreate(_In):
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -126,5 +138,5 @@ def transfer_read(row) -> TransferRead:  # noqa: ANN001 - a Transfer or a SQLAlc
         id=row.id, kind=str(row.kind), debit_account=row.debit_account, credit_account=row.credit_account,
         amount=row.amount_fen, status=str(row.status), created_at=row.created_at, posted_at=row.posted_at,
         claim_id=row.claim_id, loan_id=row.loan_id, bank_id=row.bank_id, reverses=row.reverses, due_id=row.due_id,
-        memo=row.memo or "",
+        memo=row.memo or "", reference=row.client_ref, declared_by=row.declared_by, decided_by=row.decided_by,
     )

@@ -17,7 +17,10 @@ from xinyidai_shared.uow import UnitOfWork
 from fund_ledger.adapters.tables import messaging
 from fund_ledger.app import MIGRATIONS
 from fund_ledger.domain.policy import profile_named
+from fund_ledger.domain.accounts import TransferStatus
 from fund_ledger.service_layer.audit import violations
+from fund_ledger.service_layer.confirmations import confirm
+from fund_ledger.service_layer.money_in import Officer, declare_initial_capital, declare_payment
 from fund_ledger.service_layer.rules import LedgerRules
 
 YUAN = 100
@@ -42,6 +45,28 @@ async def db(db_url):
 @pytest.fixture
 def uow_factory(db):
     return lambda: UnitOfWork(db, messaging, "fund-ledger")
+
+
+# Two officers of the finance bureau: one declares, the other confirms (no one alone makes cash).
+MAKER = Officer("czj", "czj/wang")
+CHECKER = "czj/li"
+
+
+async def deposit_capital(uow, amount_fen, reference="cap"):
+    """Initial capital declared by one officer and confirmed by another, in one unit of work."""
+    declared, _ = await declare_initial_capital(uow, reference=reference, amount_fen=amount_fen, by=MAKER)
+    if declared.status is TransferStatus.PENDING:
+        await confirm(uow, transfer_id=declared.id, by=CHECKER, rules=RULES)
+    return declared
+
+
+async def pay_due(uow, due_id, amount_fen, reference):
+    """A payment of a due declared and confirmed (what a bank statement or a second officer does)."""
+    declared, _ = await declare_payment(uow, due_id=due_id, reference=reference, amount_fen=amount_fen, by=MAKER,
+                                        payer_bank_id=None)
+    if declared.status is TransferStatus.PENDING:
+        await confirm(uow, transfer_id=declared.id, by=CHECKER, rules=RULES)
+    return declared
 
 
 def approved(claim_id=None, *, bank_id="bank-a", principal_fen=1_000_000 * YUAN, ratio_bp=3000,
@@ -93,8 +118,9 @@ async def api(db_url):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fund") as client:
             client.app = app
 
-            def as_org(org_id: str, role: str) -> dict:
-                return {"Authorization": f"Bearer {issue_token(settings.auth_secret, org_id=org_id, role=role)}"}
+            def as_org(org_id: str, role: str, subject: str = "") -> dict:
+                token = issue_token(settings.auth_secret, org_id=org_id, role=role, subject=subject)
+                return {"Authorization": f"Bearer {token}"}
 
             client.as_org = as_org
             yield client

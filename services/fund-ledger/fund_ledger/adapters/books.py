@@ -7,6 +7,7 @@ table's CHECK constraint is the backstop. Nothing here commits: the unit of work
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import and_, insert, or_, select, update
@@ -15,6 +16,17 @@ from xinyidai_shared.errors import Conflict, NotFound
 
 from ..domain.accounts import CASH, Side, Transfer, TransferKind, TransferStatus, normal_side
 from .tables import account, transfer
+
+log = logging.getLogger(__name__)
+
+
+class DerivedTransferConflict(RuntimeError):
+    """A transfer id the system derives (from an event or a due) already names a different movement.
+
+    It cannot come from a caller (callers' references live apart from transfer ids), so it means the books
+    and the events disagree: the booking is refused loudly, the event is retried and then parked, and
+    verification reports it until someone resolves it. Never swallowed.
+    """
 
 
 def _row_to_transfer(row) -> Transfer:  # noqa: ANN001 - a SQLAlchemy row
@@ -34,6 +46,10 @@ def _row_to_transfer(row) -> Transfer:  # noqa: ANN001 - a SQLAlchemy row
         reverses=row.reverses,
         due_id=row.due_id,
         memo=row.memo or "",
+        client_party=row.client_party,
+        client_ref=row.client_ref,
+        declared_by=row.declared_by,
+        decided_by=row.decided_by,
     )
 
 
@@ -72,14 +88,28 @@ async def get_transfer(session: AsyncSession, transfer_id: str) -> Transfer | No
     return _row_to_transfer(row) if row else None
 
 
+async def by_client_ref(session: AsyncSession, party: str, ref: str) -> Transfer | None:
+    """The transfer an organisation filed under its own reference, if any."""
+    row = (await session.execute(
+        select(transfer).where(transfer.c.client_party == party, transfer.c.client_ref == ref)
+    )).first()
+    return _row_to_transfer(row) if row else None
+
+
 async def existing_or_none(session: AsyncSession, wanted: Transfer) -> Transfer | None:
-    """A stored transfer with ``wanted``'s id: returned when it asks for the same movement, refused otherwise."""
+    """A stored transfer with ``wanted``'s id: returned when it asks for the same movement (a replay);
+    a different movement under that id is a ``DerivedTransferConflict``."""
     stored = await get_transfer(session, wanted.id)
     if stored is None:
         return None
     if not stored.same_request(wanted):
-        raise Conflict("TRANSFER_ID_REUSED", f"transfer id {wanted.id!r} already names a different movement")
+        _conflict(wanted.id, f"wanted {wanted.kind} {wanted.amount_fen} fen, stored {stored.kind} {stored.amount_fen} fen")
     return stored
+
+
+def _conflict(transfer_id: str, detail: str) -> None:
+    log.error("derived transfer id already names another movement", extra={"transfer_id": transfer_id, "detail": detail})
+    raise DerivedTransferConflict(f"transfer id {transfer_id!r} already names a different movement ({detail})")
 
 
 async def _move(session: AsyncSession, code: str, side: Side, amount_fen: int, *, pending: bool) -> bool:
@@ -111,7 +141,8 @@ def _values(t: Transfer) -> dict:
         "id": t.id, "kind": str(t.kind), "debit_account": t.debit_account, "credit_account": t.credit_account,
         "amount_fen": t.amount_fen, "status": str(t.status), "created_at": t.created_at, "posted_at": t.posted_at,
         "event_id": t.event_id, "claim_id": t.claim_id, "loan_id": t.loan_id, "bank_id": t.bank_id,
-        "reverses": t.reverses, "memo": t.memo, "due_id": t.due_id,
+        "reverses": t.reverses, "memo": t.memo, "due_id": t.due_id, "client_party": t.client_party,
+        "client_ref": t.client_ref, "declared_by": t.declared_by, "decided_by": t.decided_by,
     }
 
 
@@ -127,7 +158,8 @@ async def record(session: AsyncSession, t: Transfer) -> Transfer:
     return t
 
 
-async def post_pending(session: AsyncSession, transfer_id: str, at: datetime) -> Transfer:
+async def post_pending(session: AsyncSession, transfer_id: str, at: datetime, *, decided_by: str | None = None,
+                       note: str | None = None) -> Transfer:
     """Post a pending transfer once: its amount leaves pending totals and moves the posted balances."""
     stored = await get_transfer(session, transfer_id)
     if stored is None:
@@ -135,7 +167,7 @@ async def post_pending(session: AsyncSession, transfer_id: str, at: datetime) ->
     changed = await session.execute(
         update(transfer)
         .where(and_(transfer.c.id == transfer_id, transfer.c.status == "pending"))
-        .values(status="posted", posted_at=at)
+        .values(status="posted", posted_at=at, decided_by=decided_by, decision_note=note)
     )
     if changed.rowcount != 1:
         raise Conflict("TRANSFER_NOT_PENDING", f"transfer {transfer_id!r} is {stored.status}, not pending")
@@ -144,13 +176,14 @@ async def post_pending(session: AsyncSession, transfer_id: str, at: datetime) ->
     return await get_transfer(session, transfer_id)  # type: ignore[return-value]
 
 
-async def void_pending(session: AsyncSession, transfer_id: str, at: datetime) -> None:
+async def void_pending(session: AsyncSession, transfer_id: str, at: datetime, *, decided_by: str | None = None,
+                       note: str | None = None) -> None:
     """Void a pending transfer once: its reservation disappears, no balance moves."""
     stored = await get_transfer(session, transfer_id)
     changed = await session.execute(
         update(transfer)
         .where(and_(transfer.c.id == transfer_id, transfer.c.status == "pending"))
-        .values(status="voided", voided_at=at)
+        .values(status="voided", voided_at=at, decided_by=decided_by, decision_note=note)
     )
     if stored is None or changed.rowcount != 1:
         raise Conflict("TRANSFER_NOT_PENDING", f"transfer {transfer_id!r} is not pending")
@@ -169,6 +202,9 @@ async def record_many(session: AsyncSession, transfers: list[Transfer]) -> None:
     one guarded update per account touched instead of two per transfer, then one bulk insert."""
     if not transfers:
         return
+    taken = (await session.execute(select(transfer.c.id).where(transfer.c.id.in_([t.id for t in transfers])))).first()
+    if taken is not None:
+        _conflict(taken.id, "a burst of derived transfers meets an id already in the journal")
     deltas: dict[tuple[str, Side, bool], int] = {}
     for t in transfers:
         pending = t.status is TransferStatus.PENDING
@@ -196,3 +232,23 @@ async def all_transfers(session: AsyncSession) -> list[Transfer]:
     """The whole journal in sequence order (verify and audit)."""
     rows = (await session.execute(select(transfer).order_by(transfer.c.seq))).all()
     return [_row_to_transfer(r) for r in rows]
+
+
+async def live_initial_capital(session: AsyncSession) -> Transfer | None:
+    """An initial-capital transfer that still counts: declared or posted, and not undone by a posted reversal."""
+    undone = select(transfer.c.reverses).where(transfer.c.reverses.is_not(None), transfer.c.status == "posted")
+    row = (await session.execute(
+        select(transfer).where(
+            transfer.c.kind == str(TransferKind.INITIAL_CAPITAL), transfer.c.status != "voided",
+            transfer.c.id.not_in(undone),
+        ).order_by(transfer.c.seq).limit(1)
+    )).first()
+    return _row_to_transfer(row) if row else None
+
+
+async def open_reversal_of(session: AsyncSession, transfer_id: str) -> Transfer | None:
+    """A reversal of ``transfer_id`` proposed and not voided (pending or posted), if any."""
+    row = (await session.execute(
+        select(transfer).where(transfer.c.reverses == transfer_id, transfer.c.status != "voided").limit(1)
+    )).first()
+    return _row_to_transfer(row) if row else None

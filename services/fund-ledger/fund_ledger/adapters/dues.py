@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .tables import due
+from .tables import due, transfer
 
 
 async def get_due(session: AsyncSession, due_id: str):  # noqa: ANN201 - a SQLAlchemy row
@@ -44,3 +44,16 @@ async def settle(session: AsyncSession, due_id: str, amount_fen: int, at: dateti
         .values(settled_fen=due.c.settled_fen + amount_fen, settled_at=at)
     )
     return result.rowcount == 1
+
+
+async def pending_declared(session: AsyncSession, due_id: str) -> int:
+    """What has been declared against a due and awaits confirmation (fen)."""
+    query = select(func.coalesce(func.sum(transfer.c.amount_fen), 0)).where(
+        transfer.c.due_id == due_id, transfer.c.status == "pending", transfer.c.kind != "reversal"
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def reopen(session: AsyncSession, due_id: str, amount_fen: int) -> None:
+    """A reversed payment owes its amount again."""
+    await session.execute(update(due).where(due.c.id == due_id).values(settled_fen=due.c.settled_fen - amount_fen))

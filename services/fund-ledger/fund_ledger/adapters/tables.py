@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from xinyidai_shared.db import UtcDateTime
 from xinyidai_shared.tables import SEQ, add_messaging_tables
@@ -58,14 +59,25 @@ transfer = Table(
     Column("claim_id", String(100), nullable=True),
     Column("loan_id", String(100), nullable=True),
     Column("bank_id", String(100), nullable=True),
-    Column("reverses", String(120), nullable=True, unique=True),
+    # A voided proposal leaves room for another, so "one reversal per transfer" is kept by the writers
+    # under the fund lock and checked by verify (only one posted reversal), not by a unique index.
+    Column("reverses", String(120), nullable=True),
     Column("memo", Text, nullable=False, default=""),
     Column("due_id", String(160), nullable=True),
+    # A caller's own reference, unique within its organisation; never a transfer id (see DERIVED_PREFIXES).
+    Column("client_party", String(100), nullable=True),
+    Column("client_ref", String(120), nullable=True),
+    Column("declared_by", String(200), nullable=True),
+    Column("decided_by", String(200), nullable=True),
+    Column("decision_note", Text, nullable=True),
     CheckConstraint("amount_fen > 0", name="ck_transfer_positive"),
     CheckConstraint("debit_account <> credit_account", name="ck_transfer_two_accounts"),
     CheckConstraint("status IN ('pending', 'posted', 'voided')", name="ck_transfer_status"),
+    UniqueConstraint("client_party", "client_ref", name="uq_transfer_client_ref"),
 )
 Index("ix_transfer_posted_at", transfer.c.posted_at)
+Index("ix_transfer_reverses", transfer.c.reverses)
+Index("ix_transfer_due", transfer.c.due_id)
 Index("ix_transfer_bank", transfer.c.bank_id, transfer.c.seq)
 
 bank_position = Table(

@@ -54,6 +54,23 @@ class TransferStatus(StrEnum):
     VOIDED = "voided"
 
 
+# Money that arrives in the fund's cash. Someone declares it (a bank its payment, an officer a deposit);
+# it becomes cash only when the finance bureau confirms it (pending -> posted) by a second person, or a
+# bank statement does; until then it pays nobody.
+CASH_IN_KINDS = frozenset({
+    TransferKind.INITIAL_CAPITAL, TransferKind.FISCAL_DEPOSIT, TransferKind.CONTRIBUTION_PAYMENT,
+    TransferKind.RECOVERY_PAYMENT, TransferKind.CLAWBACK_PAYMENT,
+})
+# What a person may confirm or void by hand: declared cash and proposed reversals. Compensations waiting
+# for cash are posted by the queue only.
+CONFIRMABLE_KINDS = CASH_IN_KINDS | {TransferKind.REVERSAL}
+# Ids the system derives from what triggered a transfer (an event, a due). A caller's own reference never
+# becomes a transfer id: client transfers get minted ids (MINTED_PREFIXES) and keep the caller's reference
+# beside it, scoped by the caller's organisation, so the two namespaces cannot meet.
+DERIVED_PREFIXES = ("cmp-", "due-")
+MINTED_PREFIXES = ("cin-", "rev-")
+
+
 def due_account(kind: str, party: str) -> str:
     """Receivable account for money owed to the fund: ``due:<kind>:<party>``."""
     return f"due:{kind}:{party}"
@@ -105,6 +122,10 @@ class Transfer:
     reverses: str | None = None
     due_id: str | None = None
     memo: str = ""
+    client_party: str | None = None  # the organisation whose reference this is (a bank, the finance bureau)
+    client_ref: str | None = None  # that organisation's own reference: its idempotency key
+    declared_by: str | None = None  # who declared or proposed it (organisation/person)
+    decided_by: str | None = None  # who confirmed or voided it (organisation/person, or a statement)
 
     def __post_init__(self) -> None:
         if not self.id or len(self.id) > 120:

@@ -148,12 +148,28 @@ def check_dues(transfers: list[Transfer], dues: Iterable[StoredDue]) -> list[str
     return problems
 
 
+def check_reversals(transfers: list[Transfer]) -> list[str]:
+    """A transfer is undone at most once: never two posted reversals of one original."""
+    posted = Counter(t.reverses for t in transfers if t.reverses and t.status is TransferStatus.POSTED)
+    return [f"transfer {original} is reversed {n} times" for original, n in sorted(posted.items()) if n > 1]
+
+
+def check_parked(parked: Iterable[tuple[str, str, str]]) -> list[str]:
+    """Every consumed event is booked: one parked in dead letters and never handled since is a violation.
+
+    ``parked`` holds (event id, event type, reason) of dead letters whose event id is not in the inbox.
+    """
+    return [f"event {kind} {event_id} is parked in dead letters, its money is not booked: {reason}"
+            for event_id, kind, reason in parked]
+
+
 def check_all(
     transfers: list[Transfer],
     accounts: Iterable[StoredAccount],
     banks: Iterable[StoredBank],
     compensations: Iterable[StoredCompensation],
     dues: Iterable[StoredDue] = (),
+    parked: Iterable[tuple[str, str, str]] = (),
 ) -> list[str]:
     """All invariants at once."""
     return (
@@ -161,6 +177,8 @@ def check_all(
         + check_stored_balances(transfers, accounts)
         + check_caps(transfers, banks, compensations)
         + check_dues(transfers, dues)
+        + check_reversals(transfers)
+        + check_parked(parked)
     )
 
 

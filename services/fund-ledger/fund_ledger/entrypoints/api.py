@@ -1,87 +1,37 @@
-"""fund-ledger's HTTP API: money in, reading the books, the audit pack."""
+"""fund-ledger's HTTP API for reading the books (money in and confirmations: ``api_money``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query
 from xinyidai_shared.auth import FUND_READERS, Principal, Role, require
 from xinyidai_shared.clock import today_shanghai
 from xinyidai_shared.errors import Forbidden, Invalid, NotFound
 from xinyidai_shared.runtime import Runtime
-from xinyidai_shared.uow import UnitOfWork
-from xinyidai_shared.web import get_runtime, get_uow
+from xinyidai_shared.web import get_runtime
 
 from ..adapters import books
 from ..schemas import (
     BalanceRead,
     BankPositionRead,
-    CapitalDepositCreate,
-    DuePaymentCreate,
     DueRead,
-    FiscalRevenueCreate,
     FundRead,
     JournalPage,
     LeverageRead,
-    ReversalCreate,
     TransferRead,
     due_read,
     fen_keys_to_yuan,
     transfer_read,
 )
-from ..service_layer import corrections, money_in, queries
-from ..service_layer.rules import LedgerRules
+from ..service_layer import queries
 
 router = APIRouter(prefix="/v1", tags=["fund"])
-
-
-def _rules(runtime: Runtime) -> LedgerRules:
-    return LedgerRules.from_settings(runtime.settings)
 
 
 def _own_bank(principal: Principal, bank_id: str) -> None:
     if principal.role is Role.BANK and principal.bank_id != bank_id:
         raise Forbidden("NOT_YOUR_BANK", "a bank sees only its own position and dues")
-
-
-@router.post("/deposits/initial-capital", response_model=TransferRead, status_code=201)
-async def deposit_initial_capital(
-    body: CapitalDepositCreate, response: Response,
-    runtime: Runtime = Depends(get_runtime), _: Principal = Depends(require(Role.FINANCE_BUREAU)),
-    uow: UnitOfWork = Depends(get_uow),  # after auth: no writer gate for a refused caller
-) -> TransferRead:
-    """Record the city's one-off initial capital arriving in the fund's cash (art.7)."""
-    transfer, new = await money_in.deposit_initial_capital(uow, transfer_id=body.transfer_id, amount_fen=body.amount, rules=_rules(runtime))
-    await uow.commit()
-    response.status_code = 201 if new else 200
-    return transfer_read(transfer)
-
-
-@router.post("/fiscal-revenues", response_model=DueRead, status_code=201)
-async def record_fiscal_revenue(
-    body: FiscalRevenueCreate, runtime: Runtime = Depends(get_runtime),
-    _: Principal = Depends(require(Role.FINANCE_BUREAU)),
-    uow: UnitOfWork = Depends(get_uow),  # after auth: no writer gate for a refused caller
-) -> DueRead:
-    """Record a year's financial-industry tax revenue; the policy share becomes due from the budget (art.7)."""
-    row = await money_in.record_fiscal_revenue(uow, year=body.year, revenue_fen=body.revenue, rules=_rules(runtime))
-    await uow.commit()
-    return due_read(queries.due_doc(row, today_shanghai()))
-
-
-@router.post("/dues/{due_id}/payments", response_model=TransferRead, status_code=201)
-async def pay_due(
-    due_id: str, body: DuePaymentCreate, response: Response,
-    runtime: Runtime = Depends(get_runtime), principal: Principal = Depends(require(Role.FINANCE_BUREAU, Role.BANK)),
-    uow: UnitOfWork = Depends(get_uow),  # after auth: no writer gate for a refused caller
-) -> TransferRead:
-    """Record money received against an amount due (fiscal deposit, contribution, recovery share, clawback)."""
-    payer = principal.bank_id if principal.role is Role.BANK else None
-    transfer, new = await money_in.pay_due(uow, due_id=due_id, transfer_id=body.transfer_id, amount_fen=body.amount,
-                                           payer_bank_id=payer, rules=_rules(runtime))
-    await uow.commit()
-    response.status_code = 201 if new else 200
-    return transfer_read(transfer)
 
 
 @router.get("/fund", response_model=FundRead)
@@ -156,19 +106,6 @@ async def read_transfer(
     if stored is None or (principal.role is Role.BANK and stored.bank_id != principal.bank_id):
         raise NotFound("TRANSFER_NOT_FOUND", f"no transfer {transfer_id!r}")
     return transfer_read(stored)
-
-
-@router.post("/transfers/{transfer_id}/reversal", response_model=TransferRead, status_code=201)
-async def reverse_transfer(
-    transfer_id: str, body: ReversalCreate, response: Response,
-    _: Principal = Depends(require(Role.FINANCE_BUREAU)),
-    uow: UnitOfWork = Depends(get_uow),  # after auth: no writer gate for a refused caller
-) -> TransferRead:
-    """Correct a cash-in transfer recorded in error with a new reversing transfer (the original stays)."""
-    reversal, new = await corrections.reverse_transfer(uow, transfer_id=transfer_id, reversal_id=body.reversal_id, reason=body.reason)
-    await uow.commit()
-    response.status_code = 201 if new else 200
-    return transfer_read(reversal)
 
 
 @router.get("/leverage", response_model=LeverageRead)

@@ -8,13 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from xinyidai_shared.clock import SHANGHAI, business_date, today_shanghai
 from xinyidai_shared.money import format_fen
 
 from ..adapters import books
-from ..adapters.tables import account, bank_position, compensation, due
+from ..adapters.tables import account, bank_position, compensation, due, messaging
 from ..domain.accounts import CASH, Transfer, TransferStatus
 from ..domain.verify import StoredAccount, StoredBank, StoredCompensation, StoredDue, check_all
 
@@ -45,7 +46,27 @@ async def violations(session: AsyncSession) -> list[str]:
     comps = [StoredCompensation(r.claim_id, r.bank_id, r.amount_fen, r.status, r.transfer_id)
              for r in (await session.execute(select(compensation))).all()]
     dues = [StoredDue(r.id, r.kind, r.party, r.amount_fen, r.settled_fen) for r in (await session.execute(select(due))).all()]
-    return check_all(transfers, accounts, banks, comps, dues)
+    return check_all(transfers, accounts, banks, comps, dues, await unhandled_dead_letters(session))
+
+
+async def unhandled_dead_letters(session: AsyncSession) -> list[tuple[str, str, str]]:
+    """(event id, type, reason) of events parked and never handled since; replaying one that then succeeds
+    clears it. Messages that were not even an envelope have no event id: they are logged and kept in the
+    dead letters for operators, but name no money to book."""
+    parked, inbox = messaging.dead_letter, messaging.inbox
+    rows = (await session.execute(
+        select(parked.c.event_id, parked.c.raw, parked.c.reason)
+        .where(parked.c.event_id.is_not(None), parked.c.event_id.not_in(select(inbox.c.event_id)))
+        .order_by(parked.c.id)
+    )).all()
+    return [(row.event_id, _event_type(row.raw), row.reason) for row in rows]
+
+
+def _event_type(raw: str) -> str:
+    try:
+        return str(orjson.loads(raw).get("type", "?"))
+    except (orjson.JSONDecodeError, AttributeError):
+        return "?"
 
 
 def _cash_delta(t: Transfer) -> int:

@@ -1,17 +1,19 @@
-"""Money in (art.7): initial capital, the yearly fiscal share, bank contributions, payments of dues."""
+"""Money in (art.7): initial capital, the yearly fiscal share, bank contributions, declared payments of dues."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select, update
 from xinyidai_shared.clock import today_shanghai, utcnow
 from xinyidai_shared.errors import Conflict, Forbidden, Invalid, NotFound
-from xinyidai_shared.events import Envelope, FundDeposited, InterestIncomeReported, LoanRegistered, LoanRepaid
+from xinyidai_shared.events import Envelope, InterestIncomeReported, LoanRegistered, LoanRepaid
 from xinyidai_shared.uow import UnitOfWork
 
 from ..adapters import books, dues
-from ..adapters.tables import loan_exposure, transfer
+from ..adapters.tables import loan_exposure
 from ..domain.accounts import (
     CAPITAL_INITIAL,
     CASH,
@@ -20,10 +22,10 @@ from ..domain.accounts import (
     INCOME_FISCAL,
     Transfer,
     TransferKind,
+    TransferStatus,
     due_account,
 )
 from ..domain.policy import bank_contribution, fiscal_share
-from .compensation import pay_waiting
 from .rules import LedgerRules
 
 PAYMENT_KIND = {
@@ -34,42 +36,46 @@ PAYMENT_KIND = {
 }
 
 
-async def _cash_in(uow: UnitOfWork, wanted: Transfer, rules: LedgerRules, *, source: str, due_id: str | None = None) -> tuple[Transfer, bool]:
-    """Post money arriving in the fund's cash, settle its due, then pay waiting compensations in order.
+@dataclass(frozen=True)
+class Officer:
+    """Who acts: ``party`` scopes the caller's references (its organisation), ``person`` is recorded and
+    compared by the two-person rules (``org`` or ``org/person``)."""
 
-    Returns the transfer and whether it is new (False: the same request was replayed, nothing moved).
-    """
-    session = uow.session
-    await books.lock_fund(session)
-    stored = await books.existing_or_none(session, wanted)
+    party: str
+    person: str
+
+
+def mint_id(prefix: str) -> str:
+    """A fresh transfer id for a caller's request; callers never choose transfer ids (see DERIVED_PREFIXES)."""
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+async def declare(uow: UnitOfWork, wanted: Transfer) -> tuple[Transfer, bool]:
+    """Store a pending declaration under the caller's reference; the same reference replays the first answer
+    (whatever became of it since), another movement under it is refused."""
+    stored = await books.by_client_ref(uow.session, wanted.client_party or "", wanted.client_ref or "")
     if stored is not None:
+        if not stored.same_request(wanted):
+            raise Conflict("REFERENCE_REUSED", f"reference {wanted.client_ref!r} already names a different movement")
         return stored, False
-    if due_id is not None and not await dues.settle(session, due_id, wanted.amount_fen, wanted.created_at):
-        raise Conflict("DUE_OVERPAID", f"{wanted.amount_fen} fen is more than is still owed on {due_id}")
-    await books.record(session, wanted)
-    uow.publish(FundDeposited(transfer_id=wanted.id, kind=str(wanted.kind), amount_fen=wanted.amount_fen,
-                              source=source, deposited_at=wanted.created_at))
-    await pay_waiting(uow, rules)
+    await books.record(uow.session, wanted)
     return wanted, True
 
 
-async def deposit_initial_capital(uow: UnitOfWork, *, transfer_id: str, amount_fen: int, rules: LedgerRules) -> tuple[Transfer, bool]:
-    """The city's one-off initial capital (art.7: 10,000,000 CNY by default) enters the fund's cash."""
+async def declare_initial_capital(uow: UnitOfWork, *, reference: str, amount_fen: int, by: Officer) -> tuple[Transfer, bool]:
+    """The city's one-off initial capital (art.7: 10,000,000 CNY) is declared; a second officer confirms it."""
     await books.lock_fund(uow.session)  # two first deposits racing must not both pass the one-off check
-    now = utcnow()
-    wanted = Transfer(id=transfer_id, kind=TransferKind.INITIAL_CAPITAL, debit_account=CASH, credit_account=CAPITAL_INITIAL,
-                      amount_fen=amount_fen, created_at=now, posted_at=now, memo="initial capital from city finance")
-    # A capital deposit that was reversed (a correction) no longer counts as the one-off deposit.
-    reversed_ids = select(transfer.c.reverses).where(transfer.c.reverses.is_not(None))
-    other = (await uow.session.execute(
-        select(transfer.c.id).where(
-            transfer.c.kind == str(TransferKind.INITIAL_CAPITAL), transfer.c.id != transfer_id,
-            transfer.c.id.not_in(reversed_ids),
-        )
-    )).first()
-    if other is not None:
-        raise Conflict("INITIAL_CAPITAL_ALREADY_DEPOSITED", f"initial capital was deposited by transfer {other.id}")
-    return await _cash_in(uow, wanted, rules, source="city-finance")
+    wanted = Transfer(id=mint_id("cin"), kind=TransferKind.INITIAL_CAPITAL, debit_account=CASH, credit_account=CAPITAL_INITIAL,
+                      amount_fen=amount_fen, created_at=utcnow(), status=TransferStatus.PENDING,
+                      memo="initial capital from city finance", client_party=by.party, client_ref=reference,
+                      declared_by=by.person)
+    replay = await books.by_client_ref(uow.session, by.party, reference)
+    if replay is None:
+        other = await books.live_initial_capital(uow.session)
+        if other is not None:
+            raise Conflict("INITIAL_CAPITAL_ALREADY_DEPOSITED",
+                           f"initial capital was declared by transfer {other.id} ({other.status})")
+    return await declare(uow, wanted)
 
 
 async def record_fiscal_revenue(uow: UnitOfWork, *, year: int, revenue_fen: int, rules: LedgerRules):  # noqa: ANN201
@@ -96,20 +102,28 @@ async def record_fiscal_revenue(uow: UnitOfWork, *, year: int, revenue_fen: int,
     return await dues.get_due(uow.session, due_id)
 
 
-async def pay_due(uow: UnitOfWork, *, due_id: str, transfer_id: str, amount_fen: int, payer_bank_id: str | None,
-                  rules: LedgerRules) -> tuple[Transfer, bool]:
-    """Money arriving against an amount due; ``payer_bank_id`` limits a bank to its own dues."""
-    row = await dues.get_due(uow.session, due_id)
+async def declare_payment(uow: UnitOfWork, *, due_id: str, reference: str, amount_fen: int, by: Officer,
+                          payer_bank_id: str | None) -> tuple[Transfer, bool]:
+    """Money declared against an amount due; ``payer_bank_id`` limits a bank to its own dues. It settles the
+    due, and pays waiting compensations, only once the finance bureau confirms it."""
+    session = uow.session
+    await books.lock_fund(session)  # declarations against one due are summed under the lock
+    row = await dues.get_due(session, due_id)
     if row is None:
         raise NotFound("DUE_NOT_FOUND", f"no amount due {due_id!r}")
     if payer_bank_id is not None and row.party != payer_bank_id:
         raise Forbidden("NOT_YOUR_DUE", "a bank pays only its own dues")
-    now = utcnow()
-    wanted = Transfer(id=transfer_id, kind=PAYMENT_KIND[row.kind], debit_account=CASH,
-                      credit_account=due_account(row.kind, row.party), amount_fen=amount_fen, created_at=now,
-                      posted_at=now, bank_id=None if row.party == "city" else row.party, due_id=due_id,
-                      memo=f"payment of {due_id}")
-    return await _cash_in(uow, wanted, rules, source=row.party, due_id=due_id)
+    wanted = Transfer(id=mint_id("cin"), kind=PAYMENT_KIND[row.kind], debit_account=CASH,
+                      credit_account=due_account(row.kind, row.party), amount_fen=amount_fen, created_at=utcnow(),
+                      status=TransferStatus.PENDING, bank_id=None if row.party == "city" else row.party, due_id=due_id,
+                      memo=f"payment of {due_id}", client_party=by.party, client_ref=reference, declared_by=by.person)
+    if await books.by_client_ref(session, by.party, reference) is None:
+        declared = await dues.pending_declared(session, due_id)
+        left = row.amount_fen - row.settled_fen - declared
+        if amount_fen > left:
+            raise Conflict("DUE_OVERPAID", f"{amount_fen} fen is more than is still owed on {due_id} "
+                           f"({left} fen after {declared} fen declared and awaiting confirmation)")
+    return await declare(uow, wanted)
 
 
 async def handle_interest_income(uow: UnitOfWork, event: InterestIncomeReported, envelope: Envelope, rules: LedgerRules) -> None:

@@ -8,9 +8,8 @@ from fund_ledger.adapters.tables import compensation, messaging
 from xinyidai_shared.consumer import ConsumerRunner
 
 from fund_ledger.entrypoints.consumers import group_handlers_for, handlers_for
-from fund_ledger.service_layer.money_in import deposit_initial_capital
 
-from ..conftest import RULES, YUAN, approved, clawback, wrap
+from ..conftest import RULES, YUAN, deposit_capital, approved, clawback, wrap
 
 pytestmark = pytest.mark.asyncio
 
@@ -29,7 +28,7 @@ def record(offset, value: bytes) -> ConsumerRecord:
 
 async def test_approvals_around_a_clawback_apply_in_message_order_and_garbage_is_parked(db, uow_factory):
     async with uow_factory() as uow:
-        await deposit_initial_capital(uow, transfer_id="cap", amount_fen=400 * YUAN, rules=RULES)
+        await deposit_capital(uow, 400 * YUAN, "cap")
         await uow.commit()
     producer = FakeProducer()
     runner = ConsumerRunner(bootstrap="unused", group="fund-ledger", topics=["xyd.claims.events"],

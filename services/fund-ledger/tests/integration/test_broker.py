@@ -2,6 +2,7 @@
 ours, exactly once even when the approval is delivered twice and replayed under a new event id."""
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka import AIOKafkaConsumer
@@ -9,10 +10,12 @@ from xinyidai_shared.events import TOPICS, Envelope, envelope_for
 from xinyidai_shared.relay import ensure_topics, make_producer
 from xinyidai_shared.testing import app_client, auth, eventually
 
+from fund_ledger.adapters import books
 from fund_ledger.app import create_app
 from fund_ledger.config import Settings
+from fund_ledger.domain.accounts import CASH, INCOME_CONTRIBUTION, Transfer, TransferKind, due_account
 
-from ..conftest import TEST_SECRET, approved
+from ..conftest import TEST_SECRET, approved, interest
 
 pytestmark = pytest.mark.asyncio
 
@@ -38,10 +41,12 @@ async def compensation_events(bootstrap: str, claim_id: str, wait_s: float = 3.0
 async def test_claim_approved_twice_and_replayed_pays_once_and_publishes_one_compensation_paid(sqlite_url, kafka_bootstrap):
     settings = Settings(database_url=sqlite_url, kafka_bootstrap=kafka_bootstrap, auth_secret=TEST_SECRET, relay_poll_interval_s=0.05)
     app = create_app(settings)
-    czj = auth("finance_bureau", "czj")
+    czj, checker = auth("finance_bureau", "czj", subject="wang"), auth("finance_bureau", "czj", subject="li")
     async with app_client(app) as client:
-        response = await client.post("/v1/deposits/initial-capital", json={"transfer_id": "cap", "amount": "10000000.00"}, headers=czj)
-        assert response.status_code == 201
+        declared = await client.post("/v1/deposits/initial-capital", json={"reference": "cap", "amount": "10000000.00"}, headers=czj)
+        assert declared.status_code == 201
+        confirmed = await client.post(f"/v1/transfers/{declared.json()['id']}/confirmation", json={}, headers=checker)
+        assert confirmed.status_code == 200 and confirmed.json()["status"] == "posted"
         payload = approved("clm-broker", bank_id="bank-icbc-ly", principal_fen=1_000_000_00)
         envelope = envelope_for(payload, correlation_id="corr-demo-1")
         await ensure_topics(kafka_bootstrap, [TOPICS["claims"]], 3)
@@ -65,3 +70,43 @@ async def test_claim_approved_twice_and_replayed_pays_once_and_publishes_one_com
     assert events[0].payload["amount_fen"] == 300_000_00
     assert events[0].payload["transfer_id"] == f"cmp-{envelope.id}"
     assert events[0].correlation_id == "corr-demo-1"
+
+
+async def test_a_derived_id_already_taken_fails_loudly_and_verification_reports_the_parked_event(sqlite_url, kafka_bootstrap, capsys):
+    """Issue 10 item 3: when the id the ledger derives for the 5% contribution is already taken (a caller
+    chose it before references were kept apart), the consumer does not park in silence: an error is
+    logged, the event is parked, and verification fails until the event is handled."""
+    settings = Settings(database_url=sqlite_url, kafka_bootstrap=kafka_bootstrap, auth_secret=TEST_SECRET,
+                        relay_poll_interval_s=0.05, consumer_retry_backoff_s=0.01)
+    app = create_app(settings)
+    auditor = auth("auditor", "audit-ly")
+    async with app_client(app) as client:
+        async with app.state.runtime.uow() as uow:  # what a bank could do before: pay under the derived id
+            now = datetime.now(UTC)
+            await books.record(uow.session, Transfer("legacy-due", TransferKind.CONTRIBUTION_DUE,
+                                                     due_account("contribution", "bank-a"), INCOME_CONTRIBUTION, 1,
+                                                     created_at=now, posted_at=now))
+            later = now + timedelta(seconds=1)
+            await books.record(uow.session, Transfer("due-contribution:ir-legacy", TransferKind.CONTRIBUTION_PAYMENT, CASH,
+                                                     due_account("contribution", "bank-a"), 1, created_at=later, posted_at=later))
+            await uow.commit()
+        await ensure_topics(kafka_bootstrap, [TOPICS["claims"]], 3)
+        producer = make_producer(kafka_bootstrap)
+        await producer.start()
+        try:
+            envelope = envelope_for(interest("bank-a", income_fen=1_000_000_00, report_id="ir-legacy"))
+            await producer.send_and_wait(TOPICS["claims"], envelope.model_dump_json().encode(), key=envelope.key.encode())
+        finally:
+            await producer.stop()
+
+        async def alarmed() -> bool:
+            return any("parked" in v for v in (await client.get("/v1/verification", headers=auditor)).json()["violations"])
+
+        await eventually(alarmed, timeout_s=30)
+        violations = (await client.get("/v1/verification", headers=auditor)).json()["violations"]
+        dues = (await client.get("/v1/dues", headers=auditor)).json()
+    assert any("InterestIncomeReported" in v and str(envelope.id) in v and "DerivedTransferConflict" in v for v in violations), violations
+    assert dues == []  # nothing half-booked
+    logged = [line for line in capsys.readouterr().out.splitlines() if '"level":"ERROR"' in line]
+    assert any("derived transfer id already names another movement" in line for line in logged)
+    assert any("event parked in dead letters" in line for line in logged)

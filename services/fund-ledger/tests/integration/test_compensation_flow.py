@@ -8,9 +8,8 @@ from fund_ledger.adapters import books
 from fund_ledger.adapters.tables import bank_position, compensation
 from fund_ledger.domain.accounts import CASH
 from fund_ledger.service_layer.handlers import event_handlers
-from fund_ledger.service_layer.money_in import deposit_initial_capital
 
-from ..conftest import RULES, YUAN, approved, wrap
+from ..conftest import RULES, YUAN, deposit_capital, pay_due, approved, wrap
 
 pytestmark = pytest.mark.asyncio
 HANDLERS = event_handlers(RULES)
@@ -18,7 +17,7 @@ HANDLERS = event_handlers(RULES)
 
 async def deposit(uow_factory, amount_fen, tid="cap-1"):
     async with uow_factory() as uow:
-        result = await deposit_initial_capital(uow, transfer_id=tid, amount_fen=amount_fen, rules=RULES)
+        result = await deposit_capital(uow, amount_fen, tid)
         await uow.commit()
         return result, uow.published
 
@@ -83,11 +82,10 @@ async def test_short_cash_queues_first_approved_first_paid_until_a_deposit_arriv
     assert [e.type for e in first] == ["FundBalanceLow"]
     assert await cash(db) == 100_000 * YUAN  # the 30k claim behind does not jump the queue
     async with uow_factory() as uow:
-        from fund_ledger.service_layer.money_in import record_fiscal_revenue, pay_due
+        from fund_ledger.service_layer.money_in import record_fiscal_revenue
 
         await record_fiscal_revenue(uow, year=2026, revenue_fen=1_100_000 * YUAN, rules=RULES)
-        await pay_due(uow, due_id="fiscal:2026", transfer_id="fiscal-2026-1", amount_fen=220_000 * YUAN,
-                      payer_bank_id=None, rules=RULES)
+        await pay_due(uow, "fiscal:2026", 220_000 * YUAN, "fiscal-2026-1")
         await uow.commit()
     paid = [e.payload["claim_id"] for e in uow.published if e.type == "CompensationPaid"]
     assert paid == ["clm-first"]

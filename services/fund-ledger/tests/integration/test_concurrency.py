@@ -14,10 +14,10 @@ from fund_ledger.adapters.tables import bank_position, compensation, messaging
 from fund_ledger.app import MIGRATIONS
 from fund_ledger.service_layer.audit import violations
 from fund_ledger.service_layer.handlers import event_handlers
-from fund_ledger.service_layer.money_in import deposit_initial_capital, pay_due, record_fiscal_revenue
+from fund_ledger.service_layer.money_in import record_fiscal_revenue
 from fund_ledger.service_layer.queries import fund_summary
 
-from ..conftest import RULES, YUAN, approved, wrap
+from ..conftest import RULES, YUAN, deposit_capital, pay_due, approved, wrap
 
 pytestmark = pytest.mark.asyncio
 CAP_FEN = 2_000_000 * YUAN
@@ -31,7 +31,7 @@ async def test_200_concurrent_compensations_for_one_bank_pay_exactly_the_cap(db_
     handler = event_handlers(RULES)["ClaimApproved"]
     try:
         async with factory() as uow:
-            await deposit_initial_capital(uow, transfer_id="cap", amount_fen=1_500_000 * YUAN, rules=RULES)
+            await deposit_capital(uow, 1_500_000 * YUAN, "cap")
             await uow.commit()
         envelopes = [wrap(approved(bank_id="bank-hot", principal_fen=200_000 * YUAN, ratio_bp=2500, bank_cap_fen=CAP_FEN))
                      for _ in range(200)]
@@ -47,7 +47,7 @@ async def test_200_concurrent_compensations_for_one_bank_pay_exactly_the_cap(db_
         assert fund["cash_fen"] == 0
         async with factory() as uow:
             await record_fiscal_revenue(uow, year=2026, revenue_fen=5_000_000 * YUAN, rules=RULES)
-            await pay_due(uow, due_id="fiscal:2026", transfer_id="fis", amount_fen=1_000_000 * YUAN, payer_bank_id=None, rules=RULES)
+            await pay_due(uow, "fiscal:2026", 1_000_000 * YUAN, "fis")
             await uow.commit()
         async with db.read_session() as s:
             bank = (await s.execute(select(bank_position).where(bank_position.c.bank_id == "bank-hot"))).one()

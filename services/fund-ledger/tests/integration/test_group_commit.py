@@ -12,9 +12,8 @@ from fund_ledger.app import MIGRATIONS
 from fund_ledger.entrypoints.consumers import group_handlers_for
 from fund_ledger.service_layer.audit import violations
 from fund_ledger.service_layer.handlers import event_handlers
-from fund_ledger.service_layer.money_in import deposit_initial_capital
 
-from ..conftest import RULES, YUAN, approved, wrap
+from ..conftest import RULES, YUAN, deposit_capital, approved, wrap
 
 pytestmark = pytest.mark.asyncio
 
@@ -23,7 +22,7 @@ async def fresh_db(path):
     db = Database(f"sqlite+aiosqlite:///{path}")
     await upgrade_to_head(db, MIGRATIONS)
     async with UnitOfWork(db, messaging, "fund-ledger") as uow:
-        await deposit_initial_capital(uow, transfer_id="cap", amount_fen=1_000_000 * YUAN, rules=RULES)
+        await deposit_capital(uow, 1_000_000 * YUAN, "cap")
         await uow.commit()
     return db
 

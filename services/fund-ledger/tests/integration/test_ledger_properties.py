@@ -25,11 +25,12 @@ from fund_ledger.domain.accounts import CASH
 from fund_ledger.domain.queue import queue_order
 from fund_ledger.adapters.positions import waiting_queue
 from fund_ledger.service_layer.audit import violations
-from fund_ledger.service_layer.corrections import REVERSIBLE, reverse_transfer
+from fund_ledger.service_layer.confirmations import confirm, void
+from fund_ledger.service_layer.corrections import REVERSIBLE, propose_reversal
 from fund_ledger.service_layer.handlers import event_handlers
-from fund_ledger.service_layer.money_in import deposit_initial_capital, pay_due, record_fiscal_revenue
+from fund_ledger.service_layer.money_in import declare_payment, record_fiscal_revenue
 
-from ..conftest import RULES, YUAN, approved, clawback, interest, recovered, wrap
+from ..conftest import CHECKER, MAKER, RULES, YUAN, approved, clawback, deposit_capital, interest, pay_due, recovered, wrap
 
 HANDLERS = event_handlers(RULES)
 BANKS = ("bank-a", "bank-b")
@@ -100,13 +101,13 @@ class LedgerMachine(RuleBasedStateMachine):
 
         async def go(uow):
             await record_fiscal_revenue(uow, year=year, revenue_fen=revenue, rules=RULES)
-            await pay_due(uow, due_id=f"fiscal:{year}", transfer_id=f"fis-{year}", amount_fen=amount, payer_bank_id=None, rules=RULES)
+            await pay_due(uow, f"fiscal:{year}", amount, f"fis-{year}")
 
         self.command(go)
 
     @rule(amount=st.integers(1, 2_000 * YUAN))
     def deposit_capital(self, amount):
-        self.command(lambda uow: deposit_initial_capital(uow, transfer_id="cap", amount_fen=amount, rules=RULES))
+        self.command(lambda uow: deposit_capital(uow, amount, "cap"))
 
     @rule(target=envelopes, claim=st.sampled_from(CLAIMS), bank=st.sampled_from(BANKS), principal=st.integers(0, 2_000 * YUAN),
           minute=st.integers(0, 60))
@@ -154,7 +155,25 @@ class LedgerMachine(RuleBasedStateMachine):
         amount = max(1, (row.amount_fen - row.settled_fen) * per_mille // 1000)  # above 1000‰: refused as overpaid
         self.transfers += 1
         tid = f"pay-{self.transfers}"
-        self.command(lambda uow: pay_due(uow, due_id=row.id, transfer_id=tid, amount_fen=amount, payer_bank_id=None, rules=RULES))
+        # Declared only: it waits for a second person (the confirm/void rules below), and pays nobody meanwhile.
+        self.command(lambda uow: declare_payment(uow, due_id=row.id, reference=tid, amount_fen=amount, by=MAKER,
+                                                 payer_bank_id=None))
+
+    @rule(pick=st.integers(0, 50), accept=st.booleans())
+    def decide_a_pending_declaration(self, pick, accept):
+        async def pending():
+            async with self.db.read_session() as s:
+                return (await s.execute(select(transfer.c.id).where(
+                    transfer.c.status == "pending", transfer.c.kind != "compensation").order_by(transfer.c.seq))).all()
+
+        rows = self.run(pending())
+        if not rows:
+            return
+        target = rows[pick % len(rows)].id
+        if accept:
+            self.command(lambda uow: confirm(uow, transfer_id=target, by=CHECKER, rules=RULES))
+        else:
+            self.command(lambda uow: void(uow, transfer_id=target, by=CHECKER, reason="no money matched"))
 
     @rule(pick=st.integers(0, 50))
     def reverse_a_cash_in(self, pick):
@@ -168,7 +187,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         self.counter += 1
         target, rid = rows[pick % len(rows)].id, f"rev-{self.counter}"
-        self.command(lambda uow: reverse_transfer(uow, transfer_id=target, reversal_id=rid, reason="booked in error"))
+        self.command(lambda uow: propose_reversal(uow, transfer_id=target, reference=rid, reason="booked in error", by=MAKER))
 
     @invariant()
     def books_verify_and_claims_are_paid_once(self):

@@ -15,9 +15,8 @@ from fund_ledger.entrypoints.audit_files import pack_files
 from fund_ledger.entrypoints.cli import run_audit_pack, run_verify
 from fund_ledger.service_layer.audit import build_audit_pack, violations
 from fund_ledger.service_layer.handlers import event_handlers
-from fund_ledger.service_layer.money_in import deposit_initial_capital
 
-from ..conftest import RULES, YUAN, approved, clawback, recovered, wrap
+from ..conftest import RULES, YUAN, deposit_capital, approved, clawback, recovered, wrap
 
 pytestmark = pytest.mark.asyncio
 HANDLERS = event_handlers(RULES)
@@ -37,7 +36,7 @@ async def deliver(uow_factory, payload):
 
 async def capital(uow_factory, amount_fen):
     async with uow_factory() as uow:
-        await deposit_initial_capital(uow, transfer_id="cap", amount_fen=amount_fen, rules=RULES)
+        await deposit_capital(uow, amount_fen, "cap")
         await uow.commit()
 
 

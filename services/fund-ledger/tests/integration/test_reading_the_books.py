@@ -11,11 +11,11 @@ from xinyidai_shared.events import LoanRegistered, LoanRepaid
 from fund_ledger.adapters.tables import due, transfer
 from fund_ledger.domain.policy import profile_named
 from fund_ledger.service_layer.handlers import event_handlers
-from fund_ledger.service_layer.money_in import deposit_initial_capital, record_fiscal_revenue
+from fund_ledger.service_layer.money_in import record_fiscal_revenue
 from fund_ledger.service_layer.queries import balance_at, leverage, list_dues
 from fund_ledger.service_layer.rules import LedgerRules
 
-from ..conftest import RULES, YUAN, approved, interest, wrap
+from ..conftest import RULES, YUAN, deposit_capital, approved, interest, wrap
 
 pytestmark = pytest.mark.asyncio
 
@@ -34,7 +34,7 @@ async def deliver(uow_factory, payload, rules=RULES):
 
 async def capital(uow_factory, amount_fen):
     async with uow_factory() as uow:
-        await deposit_initial_capital(uow, transfer_id="cap", amount_fen=amount_fen, rules=RULES)
+        await deposit_capital(uow, amount_fen, "cap")
         await uow.commit()
         return uow.published
 
@@ -44,7 +44,7 @@ async def test_balance_at_a_past_instant_ignores_later_transfers(db, uow_factory
     await deliver(uow_factory, approved("clm-t", principal_fen=1_000 * YUAN))
     past = datetime(2026, 1, 1, tzinfo=UTC)
     async with uow_factory() as uow:  # date the deposit back to January, the compensation stays today
-        await uow.session.execute(update(transfer).where(transfer.c.id == "cap").values(posted_at=past, created_at=past))
+        await uow.session.execute(update(transfer).where(transfer.c.client_ref == "cap").values(posted_at=past, created_at=past))
         await uow.commit()
     async with db.read_session() as s:
         then = await balance_at(s, "cash", past + timedelta(days=1))
