@@ -3,7 +3,12 @@
 Providers feed public data → credit-data rates the enterprise → the whitelist recommends it after
 screening, credit check, review and public notice → a bank lends a pure-credit first loan through the
 platform → the loan goes bad and is classified as loss → the bank claims → officers review, approve and
-notice the claim → the fund pays 30% of the principal → the fund balance is capital minus compensation.
+notice the claim → the fund pays 30% of the principal → the bank declares its 5% contribution and the
+finance bureau confirms it → the fund balance is capital minus compensation plus the contribution.
+
+No one alone moves money: the finance bureau's initial capital is declared by one officer and confirmed by
+another, a bank's payment is only a declaration until the finance bureau confirms it, and the leading-group
+office pre-reviews a claim that the leading group, another organisation, approves.
 
 Time is compressed: the dev stack runs with a public-notice period of 0 working days, and the loan is
 reported overdue and lost right after it is issued (a bank may classify a loan worse than the floor).
@@ -37,6 +42,7 @@ DEFAULT_URLS = {
 }
 CAPITAL = "10000000.00"
 PRINCIPAL = "1000000.00"
+INTEREST_INCOME = "200000.00"  # the bank's yearly interest income from these loans; 5% is due to the fund
 PDF = b"%PDF-1.4\n% demo material\n"
 MATERIALS = ("business_licence", "operations", "tax_proof", "credit_report", "loan_request")
 
@@ -243,15 +249,56 @@ def claim_and_pay(story: Story, loan_id: str, bank: str) -> dict:
     return final
 
 
+def deposit_capital(story: Story) -> None:
+    """One finance-bureau officer declares the initial capital, a second one confirms it (once per fund)."""
+    story.step("The finance bureau declares the fund's initial capital (Measures art.7); a second officer confirms it")
+    body = {"reference": f"capital-demo-{uuid.uuid4().hex[:8]}", "amount": CAPITAL}
+    declared = story.call("POST", "fund-ledger", "/v1/deposits/initial-capital", "czj", expect=(200, 201, 409), json=body)
+    if declared.get("code") == "INITIAL_CAPITAL_ALREADY_DEPOSITED":
+        story.say("    the capital is already in the fund (an earlier run)")
+        return
+    refused = story.call("POST", "fund-ledger", f"/v1/transfers/{declared['id']}/confirmation", "czj", expect=(403,), json={})
+    story.say(f"    the declaring officer may not confirm it: {refused['code']}")
+    posted = story.call("POST", "fund-ledger", f"/v1/transfers/{declared['id']}/confirmation", "czj-checker", json={})
+    story.say(f"    {posted['status']}: declared by {posted['declared_by']}, confirmed by {posted['decided_by']}")
+
+
+def contribute(story: Story, bank: str) -> int:
+    """The bank's 5% contribution: declared by the bank, made cash by the finance bureau; returns new cash (fen)."""
+    story.step("The bank reports its yearly interest income from these loans; 5% falls due to the fund (art.7)")
+    year = today_shanghai().year
+    report = story.call("POST", "claims", f"/v1/banks/{bank}/interest-income", bank,
+                        json={"year": year, "interest_income": INTEREST_INCOME})
+    due_id = f"contribution:{report['report_id']}"
+
+    def due_known() -> dict | None:
+        dues = story.call("GET", "fund-ledger", "/v1/dues", bank, quiet=True, params={"kind": "contribution"})
+        return next((d for d in dues if d["id"] == due_id), None)
+
+    due = story.until("the contribution due to reach the fund", due_known)
+    story.say(f"    {due_id}: {due['amount']} due by {due['due_on']}, outstanding {due['outstanding']}")
+    if parse_yuan(due["outstanding"]) == 0:
+        story.say("    already paid (an earlier run)")
+        return 0
+    story.step("The bank declares its payment; it is not cash until the finance bureau confirms it")
+    body = {"reference": f"{bank}-contribution-{year}", "amount": due["outstanding"]}
+    declared = story.call("POST", "fund-ledger", f"/v1/dues/{due_id}/payments", bank, json=body)
+    story.say(f"    declared {declared['amount']}: {declared['status']}")
+    story.call("POST", "fund-ledger", f"/v1/transfers/{declared['id']}/confirmation", bank, expect=(403,), json={})
+    story.step("The finance bureau sees the money on its account and confirms the declaration")
+    posted = story.call("POST", "fund-ledger", f"/v1/transfers/{declared['id']}/confirmation", "czj",
+                        json={"note": "matched on the fund account statement"})
+    story.say(f"    {posted['status']}, confirmed by {posted['decided_by']}")
+    return parse_yuan(posted["amount"])
+
+
 def run_story(urls: dict[str, str], tokens: dict[str, str], say: Callable[[str], None] = print) -> dict[str, str]:
     """Tell the whole story; returns capital, compensation and the fund's cash balance as yuan strings."""
     story = Story(urls, dict(tokens), say)
     story.step("Every service answers /readyz")
     for service in urls:
         story.call("GET", service, "/readyz", None)
-    story.step("The finance bureau deposits the fund's initial capital (Measures art.7)")
-    capital_id = f"capital-demo-{uuid.uuid4().hex[:8]}"
-    story.call("POST", "fund-ledger", "/v1/deposits/initial-capital", "czj", expect=(200, 201, 409), json={"transfer_id": capital_id, "amount": CAPITAL})
+    deposit_capital(story)
     before = story.call("GET", "fund-ledger", "/v1/fund", "audit-ly")
     uscc = make_uscc("MA" + uuid.uuid4().hex[:7].upper().translate(str.maketrans("IOSVZ", "12345")))
     story.say(f"    enterprise USCC {uscc}")
@@ -261,18 +308,22 @@ def run_story(urls: dict[str, str], tokens: dict[str, str], say: Callable[[str],
     check_credit(story, uscc, bank)
     loan_id = lend_and_lose(story, uscc, bank)
     final = claim_and_pay(story, loan_id, bank)
+    contribution_fen = contribute(story, bank)
     story.step("The fund's books after the story")
+    expected = parse_yuan(before["cash"]) - parse_yuan(final["paid_amount"]) + contribution_fen
 
     def settled() -> dict | None:
         fund = story.call("GET", "fund-ledger", "/v1/fund", "audit-ly", quiet=True)
-        return fund if parse_yuan(fund["cash"]) == parse_yuan(before["cash"]) - parse_yuan(final["paid_amount"]) else None
+        return fund if parse_yuan(fund["cash"]) == expected else None
 
     fund = story.until("the fund's cash to show the payment", settled)
     story.say(
         f"\nFund balance: {fund['cash']} CNY = {before['cash']} before this story - {final['paid_amount']} compensation"
+        f" + {format_fen(contribution_fen)} contribution"
         f" (initial capital {CAPITAL}; total compensation paid so far {fund['compensation_paid']})"
     )
-    return {"cash_before": before["cash"], "compensation": final["paid_amount"], "cash": fund["cash"], "capital": CAPITAL}
+    return {"cash_before": before["cash"], "compensation": final["paid_amount"], "contribution": format_fen(contribution_fen),
+            "cash": fund["cash"], "capital": CAPITAL}
 
 
 def main() -> int:
@@ -286,7 +337,8 @@ def main() -> int:
     except (DemoFailed, httpx.HTTPError) as exc:
         print(f"\nDEMO FAILED: {exc}", file=sys.stderr)
         return 1
-    print(f"compensation check: {format_fen(parse_yuan(result['cash_before']) - parse_yuan(result['compensation']))} == {result['cash']}")
+    expected = parse_yuan(result["cash_before"]) - parse_yuan(result["compensation"]) + parse_yuan(result["contribution"])
+    print(f"compensation check: {format_fen(expected)} == {result['cash']}")
     return 0
 
 

@@ -46,10 +46,14 @@ def story(stack: Stack) -> dict[str, str]:
     return run_story(stack.urls, TOKENS, say=lines.append)
 
 
-def test_demo_story_pays_thirty_percent_and_fund_balance_is_capital_minus_compensation(story: dict[str, str]) -> None:
+def test_demo_story_pays_thirty_percent_and_fund_balance_is_capital_minus_compensation_plus_contribution(
+    story: dict[str, str],
+) -> None:
     assert story["compensation"] == "300000.00"  # 30% of 1,000,000.00, under both caps (Measures art.12)
-    assert story["cash_before"] == "10000000.00"
-    assert parse_yuan(story["cash"]) == parse_yuan(story["capital"]) - parse_yuan(story["compensation"])
+    assert story["contribution"] == "10000.00"  # 5% of the bank's 200,000.00 interest income (art.7)
+    assert story["cash_before"] == "10000000.00"  # confirmed by a second officer, so it is cash
+    cash = parse_yuan(story["capital"]) - parse_yuan(story["compensation"]) + parse_yuan(story["contribution"])
+    assert parse_yuan(story["cash"]) == cash
 
 
 def _claims_outbox_range(stack: Stack) -> int:

@@ -269,6 +269,26 @@ class ClawbackCreate(_In):
     reason: str = Field(min_length=1, max_length=4000)
 
 
+class ClawbackRejection(_In):
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class ClawbackConfirmation(_In):
+    pass
+
+
+class ClawbackProposalRead(BaseModel):
+    proposal_id: str
+    bank_id: str
+    reason: str
+    status: str
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+
+
 class RecoveryCreate(_In):
     bank_ref: str = Field(min_length=1, max_length=100)
     recovered: YuanIn

@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from claims.domain.bank import Bank, Product
+from claims.domain.bank import Bank, ClawbackProposal, Product
 
 from .tables import bank as B
 from .tables import bank_document as BD
 from .tables import clawback as CB
+from .tables import clawback_proposal as CP
 from .tables import interest_income as II
 from .tables import product as P
 
@@ -53,6 +54,28 @@ async def save_clawback(session: AsyncSession, bank: Bank, clawback_id: str, ord
         clawed_back_at=bank.clawed_back_at, clawback_reason=bank.clawback_reason))
     await session.execute(insert(CB).values(clawback_id=clawback_id, bank_id=bank.bank_id, reason=bank.clawback_reason,
                                             ordered_by=ordered_by, ordered_at=bank.clawed_back_at))
+
+
+async def open_clawback_proposal(session: AsyncSession, bank_id: str) -> ClawbackProposal | None:
+    """The bank's clawback proposal awaiting a second officer, if any."""
+    row = (await session.execute(select(CP).where(CP.c.bank_id == bank_id, CP.c.status == "proposed"))).first()
+    return ClawbackProposal(**row._mapping) if row else None
+
+
+async def clawback_proposals(session: AsyncSession, bank_id: str) -> list[ClawbackProposal]:
+    """Every clawback proposal on a bank, oldest first."""
+    rows = (await session.execute(select(CP).where(CP.c.bank_id == bank_id).order_by(CP.c.proposed_at))).all()
+    return [ClawbackProposal(**row._mapping) for row in rows]
+
+
+async def add_clawback_proposal(session: AsyncSession, proposal: ClawbackProposal) -> None:
+    await session.execute(insert(CP).values(**proposal.__dict__))
+
+
+async def save_clawback_proposal(session: AsyncSession, proposal: ClawbackProposal) -> None:
+    await session.execute(update(CP).where(CP.c.proposal_id == proposal.proposal_id).values(
+        status=proposal.status, decided_by=proposal.decided_by, decided_at=proposal.decided_at,
+        decision_note=proposal.decision_note))
 
 
 async def all_ids(session: AsyncSession) -> list[str]:

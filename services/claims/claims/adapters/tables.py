@@ -208,6 +208,20 @@ clawback = Table(
     Column("ordered_at", UtcDateTime, nullable=False),
 )
 
+clawback_proposal = Table(
+    "clawback_proposal", metadata,
+    Column("proposal_id", String(40), primary_key=True),
+    Column("bank_id", String(100), ForeignKey("bank.bank_id"), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("proposed_by", String(200), nullable=False),
+    Column("proposed_at", UtcDateTime, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("decided_by", String(200), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("decision_note", Text, nullable=True),
+    CheckConstraint("status IN ('proposed', 'ordered', 'rejected')", name="ck_clawback_proposal_status"),
+)
+
 status_file = Table(
     "status_file", metadata,
     Column("file_id", String(40), primary_key=True),

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from xinyidai_shared.errors import Conflict, Forbidden, Invalid
 from xinyidai_shared.events import ClawbackOrdered, EventPayload
+from xinyidai_shared.maker_checker import ensure_second_person
 
 # Art.16.1: on its first application a bank files its business licence, legal-person certificate,
 # organisation code certificate, articles of association and tax registration certificate.
@@ -56,6 +57,44 @@ class Bank:
             raise Invalid("REASON_REQUIRED", "a clawback needs its reason", field="reason")
         self.clawed_back_at, self.clawback_reason = at, reason
         self.events.append(ClawbackOrdered(clawback_id=clawback_id, bank_id=self.bank_id, reason=reason, ordered_at=at))
+
+
+@dataclass
+class ClawbackProposal:
+    """Art.19 clawback as two officers decide it: one proposes with the reason, another confirms it.
+
+    Clawing back every compensation a bank received and disqualifying it moves money back to the fund by
+    an officer's hand, so no single officer may order it.
+    """
+
+    proposal_id: str
+    bank_id: str
+    reason: str
+    proposed_by: str
+    proposed_at: datetime
+    status: str = "proposed"  # proposed | ordered | rejected
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_note: str | None = None
+
+    def _expect_open(self) -> None:
+        if self.status != "proposed":
+            raise Conflict("CLAWBACK_PROPOSAL_DECIDED", f"the proposal {self.proposal_id} is {self.status}",
+                           current_state=self.status)
+
+    def confirm(self, bank: Bank, *, clawback_id: str, by: str, at: datetime) -> None:
+        """A second officer confirms: the clawback is ordered (ClawbackOrdered) and the bank disqualified."""
+        self._expect_open()
+        ensure_second_person(self.proposed_by, by)
+        bank.order_clawback(clawback_id, self.reason, at)
+        self.status, self.decided_by, self.decided_at = "ordered", by, at
+
+    def reject(self, *, by: str, at: datetime, note: str) -> None:
+        """Another look finds no ground: the proposal ends and a new one may be made later."""
+        self._expect_open()
+        if not note.strip():
+            raise Invalid("REASON_REQUIRED", "say why the clawback is not ordered", field="reason")
+        self.status, self.decided_by, self.decided_at, self.decision_note = "rejected", by, at, note.strip()
 
 
 @dataclass(frozen=True)

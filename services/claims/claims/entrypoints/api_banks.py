@@ -6,12 +6,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from xinyidai_shared.auth import BANK_ADMITTERS, CLAIM_READERS, Principal, Role, public, require
 from xinyidai_shared.errors import NotFound
+from xinyidai_shared.maker_checker import person
 from xinyidai_shared.money import format_fen
 from xinyidai_shared.uow import UnitOfWork
 
 from claims.adapters import banks_repo
 from claims.schemas import (
-    BankCreate, BankRead, ClawbackCreate, DocumentsFile, InterestIncomeCreate, ProductCreate, ProductRead,
+    BankCreate, BankRead, ClawbackConfirmation, ClawbackCreate, ClawbackProposalRead, ClawbackRejection, DocumentsFile,
+    InterestIncomeCreate, ProductCreate, ProductRead,
 )
 from claims.service_layer import banks as handlers
 
@@ -111,14 +113,55 @@ async def report_interest_income(bank_id: str, body: InterestIncomeCreate, reque
     return await write(request, principal, work)
 
 
-@router.post("/banks/{bank_id}/clawback", status_code=201, response_model=BankRead)
-async def order_clawback(bank_id: str, body: ClawbackCreate, request: Request,
-                         principal: Principal = Depends(require(Role.FINANCE_BUREAU))) -> JSONResponse:
-    """Finance bureau (art.19): claw back all compensation; the bank can no longer claim (ClawbackOrdered)."""
+FINANCE = require(Role.FINANCE_BUREAU)
+
+
+def _proposal(proposal) -> dict:  # noqa: ANN001 - a ClawbackProposal
+    return ClawbackProposalRead(**proposal.__dict__).model_dump(mode="json")
+
+
+@router.post("/banks/{bank_id}/clawback", status_code=201, response_model=ClawbackProposalRead)
+async def propose_clawback(bank_id: str, body: ClawbackCreate, request: Request,
+                           principal: Principal = Depends(FINANCE)) -> JSONResponse:
+    """Finance bureau (art.19): propose clawing back all compensation; a second officer must confirm it."""
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:
-        bank = await handlers.order_clawback(uow, deps_of(request), bank_id=bank_id, reason=body.reason,
-                                             by_org=principal.org_id)
+        proposal = await handlers.propose_clawback(uow, deps_of(request), bank_id=bank_id, reason=body.reason,
+                                                   by=person(principal.org_id, principal.subject))
+        return 201, _proposal(proposal)
+
+    return await write(request, principal, work)
+
+
+@router.post("/banks/{bank_id}/clawback/confirmation", status_code=201, response_model=BankRead)
+async def confirm_clawback(bank_id: str, body: ClawbackConfirmation, request: Request,
+                           principal: Principal = Depends(FINANCE)) -> JSONResponse:
+    """A second finance-bureau officer orders the proposed clawback; the bank can no longer claim (ClawbackOrdered)."""
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        bank = await handlers.confirm_clawback(uow, deps_of(request), bank_id=bank_id,
+                                               by=person(principal.org_id, principal.subject))
         return 201, presenters.bank(bank)
 
     return await write(request, principal, work)
+
+
+@router.post("/banks/{bank_id}/clawback/rejection", response_model=ClawbackProposalRead)
+async def reject_clawback(bank_id: str, body: ClawbackRejection, request: Request,
+                          principal: Principal = Depends(FINANCE)) -> JSONResponse:
+    """Another finance-bureau officer declines the proposed clawback, with the reason."""
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        proposal = await handlers.reject_clawback(uow, deps_of(request), bank_id=bank_id,
+                                                  by=person(principal.org_id, principal.subject), note=body.reason)
+        return 200, _proposal(proposal)
+
+    return await write(request, principal, work)
+
+
+@router.get("/banks/{bank_id}/clawback", response_model=list[ClawbackProposalRead])
+async def list_clawback_proposals(bank_id: str, request: Request,
+                                  principal: Principal = Depends(require(*OFFICERS))) -> list[dict]:
+    """Clawback proposals on a bank and what became of them (officers)."""
+    async with request.app.state.runtime.db.read_session() as session:
+        return [_proposal(p) for p in await banks_repo.clawback_proposals(session, bank_id)]

@@ -9,7 +9,7 @@ from xinyidai_shared.events import InterestIncomeReported, RecoveryReported
 from xinyidai_shared.uow import UnitOfWork
 
 from claims.adapters import banks_repo, claims_repo
-from claims.domain.bank import Bank, Product
+from claims.domain.bank import Bank, ClawbackProposal, Product
 from claims.domain.claim import ClaimState
 
 from .deps import Deps
@@ -82,15 +82,54 @@ async def report_interest_income(uow: UnitOfWork, deps: Deps, *, bank_id: str, y
     return values, True
 
 
-async def order_clawback(uow: UnitOfWork, deps: Deps, *, bank_id: str, reason: str, by_org: str) -> Bank:
-    """Finance bureau, art.19: claw back all compensation; the bank can no longer claim (ClawbackOrdered)."""
+async def propose_clawback(uow: UnitOfWork, deps: Deps, *, bank_id: str, reason: str, by: str) -> ClawbackProposal:
+    """A finance-bureau officer proposes an art.19 clawback; nothing happens until another officer confirms."""
     bank = await _bank(uow, bank_id, for_update=True)
+    if bank.clawed_back_at is not None:
+        raise Conflict("CLAWBACK_ALREADY_ORDERED", f"bank {bank_id} was clawed back at {bank.clawed_back_at}")
+    text = reason.strip()
+    if not text:
+        raise Invalid("REASON_REQUIRED", "a clawback needs its reason", field="reason")
+    open_one = await banks_repo.open_clawback_proposal(uow.session, bank_id)
+    if open_one is not None:
+        if (open_one.reason, open_one.proposed_by) == (text, by):
+            return open_one  # the same proposal sent again
+        raise Conflict("CLAWBACK_ALREADY_PROPOSED", f"proposal {open_one.proposal_id} awaits a second officer",
+                       proposal_id=open_one.proposal_id)
+    proposal = ClawbackProposal(deps.mint("cp"), bank_id, text, by, deps.now())
+    await banks_repo.add_clawback_proposal(uow.session, proposal)
+    return proposal
+
+
+async def _open_proposal(uow: UnitOfWork, bank: Bank) -> ClawbackProposal:
+    proposal = await banks_repo.open_clawback_proposal(uow.session, bank.bank_id)
+    if proposal is None:
+        if bank.clawed_back_at is not None:
+            raise Conflict("CLAWBACK_ALREADY_ORDERED", f"bank {bank.bank_id} was clawed back at {bank.clawed_back_at}")
+        raise NotFound("CLAWBACK_NOT_PROPOSED", f"no clawback of bank {bank.bank_id} awaits confirmation")
+    return proposal
+
+
+async def confirm_clawback(uow: UnitOfWork, deps: Deps, *, bank_id: str, by: str) -> Bank:
+    """A second finance-bureau officer confirms (art.19): all compensation is clawed back (ClawbackOrdered)."""
+    bank = await _bank(uow, bank_id, for_update=True)
+    proposal = await _open_proposal(uow, bank)
     clawback_id = deps.mint("cb")
-    bank.order_clawback(clawback_id, reason.strip(), deps.now())
-    await banks_repo.save_clawback(uow.session, bank, clawback_id, by_org)
+    proposal.confirm(bank, clawback_id=clawback_id, by=by, at=deps.now())
+    await banks_repo.save_clawback_proposal(uow.session, proposal)
+    await banks_repo.save_clawback(uow.session, bank, clawback_id, by)
     for event in bank.events:
         uow.publish(event)
     return bank
+
+
+async def reject_clawback(uow: UnitOfWork, deps: Deps, *, bank_id: str, by: str, note: str) -> ClawbackProposal:
+    """Another finance-bureau officer declines the proposal; the bank keeps its eligibility."""
+    bank = await _bank(uow, bank_id, for_update=True)
+    proposal = await _open_proposal(uow, bank)
+    proposal.reject(by=by, at=deps.now(), note=note)
+    await banks_repo.save_clawback_proposal(uow.session, proposal)
+    return proposal
 
 
 async def report_recovery(uow: UnitOfWork, deps: Deps, *, claim_id: str, bank_id: str, bank_ref: str,

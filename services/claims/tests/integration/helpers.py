@@ -17,7 +17,8 @@ from claims.service_layer.deps import deps_from_settings
 LG = auth("leading_group_office", "lg-office")  # the office: batches, preliminary review, notices
 GROUP = auth("leading_group", "lg")  # the leading group itself: approval
 JRJ = auth("fin_dev_bureau", "jrj")
-CZJ = auth("finance_bureau", "czj")
+CZJ = auth("finance_bureau", "czj", subject="wang")  # a finance-bureau officer
+CZJ_CHECKER = auth("finance_bureau", "czj", subject="li")  # a second one: maker-checker
 ISSUED = date(2026, 3, 2)
 
 

@@ -7,7 +7,7 @@ from xinyidai_shared.events import CompensationBlocked, CompensationPaid
 
 from claims.adapters.tables import messaging
 
-from .helpers import GROUP, CZJ, JRJ, LG, admit, bank_headers, build, deliver, loan_body, seed_good_standing, uscc
+from .helpers import GROUP, CZJ, CZJ_CHECKER, JRJ, LG, admit, bank_headers, build, deliver, loan_body, seed_good_standing, uscc
 from xinyidai_shared.testing import auth, app_client
 
 MATERIALS = [{"kind": "art11_documents", "ref": "d1"}, {"kind": "loan_proof", "ref": "d2"}]
@@ -189,20 +189,45 @@ async def test_blocked_then_paid_and_recoveries_reported_once(app, client):
     assert first.json()["recovery_id"] == again.json()["recovery_id"]
 
 
-async def test_clawback_disqualifies_the_bank_from_claiming(app, client):
+async def test_clawback_proposed_by_one_officer_and_confirmed_by_another_disqualifies_the_bank(app, client):
+    """Maker-checker (issue 10 item 10): clawing back money is never one officer's act."""
     await approved(app, client, "bank-fraud")
     refused = await client.post("/v1/banks/bank-fraud/clawback", headers=LG, json={"reason": "forged loan proof"})
     assert refused.status_code == 403
-    r = await client.post("/v1/banks/bank-fraud/clawback", headers=CZJ, json={"reason": "forged loan proof"})
+    proposed = await client.post("/v1/banks/bank-fraud/clawback", headers=CZJ, json={"reason": "forged loan proof"})
+    assert proposed.status_code == 201 and proposed.json()["status"] == "proposed"
+    assert proposed.json()["proposed_by"] == "czj/wang"
+    assert (await client.get("/v1/banks/bank-fraud", headers=CZJ)).json()["may_claim"] is True  # nothing yet
+    own = await client.post("/v1/banks/bank-fraud/clawback/confirmation", headers=CZJ, json={})
+    assert (own.status_code, own.json()["code"]) == (403, "SECOND_PERSON_REQUIRED")
+    r = await client.post("/v1/banks/bank-fraud/clawback/confirmation", headers=CZJ_CHECKER, json={})
     assert r.status_code == 201 and r.json()["may_claim"] is False
     twice = await client.post("/v1/banks/bank-fraud/clawback", headers=CZJ, json={"reason": "forged loan proof"})
     assert (twice.status_code, twice.json()["code"]) == (409, "CLAWBACK_ALREADY_ORDERED")
+    history = (await client.get("/v1/banks/bank-fraud/clawback", headers=CZJ)).json()
+    assert [(p["status"], p["proposed_by"], p["decided_by"]) for p in history] == [("ordered", "czj/wang", "czj/li")]
     async with app.state.runtime.db.read_session() as session:
         types = [row.type for row in (await session.execute(select(messaging.outbox.c.type))).all()]
     assert types.count("ClawbackOrdered") == 1
     lid = await loss_loan(app, client, "bank-fraud")
     blocked = await claim_for(client, "bank-fraud", lid)
     assert (blocked.status_code, blocked.json()["code"]) == (403, "BANK_DISQUALIFIED")
+
+
+async def test_a_declined_clawback_proposal_leaves_the_bank_eligible(app, client):
+    await admit(client, "bank-doubt")
+    await client.post("/v1/banks/bank-doubt/clawback", headers=CZJ, json={"reason": "suspected forgery"})
+    again = await client.post("/v1/banks/bank-doubt/clawback", headers=CZJ_CHECKER, json={"reason": "another ground"})
+    assert (again.status_code, again.json()["code"]) == (409, "CLAWBACK_ALREADY_PROPOSED")
+    declined = await client.post("/v1/banks/bank-doubt/clawback/rejection", headers=CZJ_CHECKER,
+                                 json={"reason": "the documents were checked with the issuer"})
+    assert declined.json()["status"] == "rejected"
+    late = await client.post("/v1/banks/bank-doubt/clawback/confirmation", headers=CZJ_CHECKER, json={})
+    assert (late.status_code, late.json()["code"]) == (404, "CLAWBACK_NOT_PROPOSED")
+    assert (await client.get("/v1/banks/bank-doubt", headers=CZJ)).json()["may_claim"] is True
+    async with app.state.runtime.db.read_session() as session:
+        types = [row.type for row in (await session.execute(select(messaging.outbox.c.type))).all()]
+    assert "ClawbackOrdered" not in types
 
 
 async def test_bank_cap_used_up_refuses_a_new_claim(app, client):

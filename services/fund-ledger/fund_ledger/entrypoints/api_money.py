@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Response
 from xinyidai_shared.auth import Principal, Role, require
+from xinyidai_shared.maker_checker import person
 from xinyidai_shared.clock import today_shanghai
 from xinyidai_shared.runtime import Runtime
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.web import get_runtime, get_uow
 
-from ..domain.confirmation import person
 from ..schemas import (
     CapitalDepositCreate,
     ConfirmationCreate,

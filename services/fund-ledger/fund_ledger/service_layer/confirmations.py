@@ -11,11 +11,11 @@ from __future__ import annotations
 from xinyidai_shared.clock import utcnow
 from xinyidai_shared.errors import Conflict, NotFound
 from xinyidai_shared.events import FundDeposited
+from xinyidai_shared.maker_checker import ensure_second_person
 from xinyidai_shared.uow import UnitOfWork
 
 from ..adapters import books, dues
 from ..domain.accounts import CONFIRMABLE_KINDS, Transfer, TransferKind, TransferStatus
-from ..domain.confirmation import ensure_second_person
 from .compensation import pay_waiting
 from .rules import LedgerRules
 
