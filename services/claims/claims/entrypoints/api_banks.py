@@ -161,7 +161,7 @@ async def reject_clawback(bank_id: str, body: ClawbackRejection, request: Reques
 
 @router.get("/banks/{bank_id}/clawback", response_model=list[ClawbackProposalRead])
 async def list_clawback_proposals(bank_id: str, request: Request,
-                                  principal: Principal = Depends(require(*OFFICERS))) -> list[dict]:
+                                  principal: Principal = Depends(require(*CLAIM_READERS))) -> list[dict]:
     """Clawback proposals on a bank and what became of them (officers)."""
     async with request.app.state.runtime.db.read_session() as session:
         return [_proposal(p) for p in await banks_repo.clawback_proposals(session, bank_id)]
