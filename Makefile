@@ -3,15 +3,19 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-PACKAGES := shared services/credit-data services/whitelist services/fund-ledger services/claims
+PACKAGES := shared services/credit-data services/whitelist services/fund-ledger services/claims services/console
+CONSOLE  := services/console
 PYTEST_WORKERS ?= 2
 
-.PHONY: install sysdeps run demo test lint bench migration credentials clean
+.PHONY: install sysdeps run demo demo-console test lint bench migration credentials clean
 
-$(STAMP): requirements.lock $(addsuffix /pyproject.toml,$(PACKAGES))
+$(STAMP): requirements.lock $(addsuffix /pyproject.toml,$(PACKAGES)) $(CONSOLE)/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps $(addprefix -e ,$(PACKAGES))
+	@# The console's front-end libraries come from the npm registry, pinned by package-lock.json.
+	cd $(CONSOLE) && npm ci --ignore-scripts --no-audit --no-fund --silent
+	$(BIN)/python -m console.vendor
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -32,6 +36,7 @@ run: install
 	@echo "whitelist    http://127.0.0.1:8002  (docs: http://127.0.0.1:8002/docs)"
 	@echo "fund-ledger  http://127.0.0.1:8003  (docs: http://127.0.0.1:8003/docs)"
 	@echo "claims       http://127.0.0.1:8004  (docs: http://127.0.0.1:8004/docs)"
+	@$(BIN)/python -m console.guide
 	@echo "broker       127.0.0.1:9092 (Tansu, Kafka protocol, memory storage)"
 	@echo "Ctrl-C stops everything."
 	@echo
@@ -40,6 +45,12 @@ run: install
 demo: install
 	@bash tools/ensure_sysdeps.sh demo
 	$(BIN)/python tools/demo.py
+	@echo
+	@$(BIN)/python -m console.guide
+
+# The console's URLs for each person (with `make run` going).
+demo-console: install
+	@$(BIN)/python -m console.guide
 
 test: install sysdeps
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile

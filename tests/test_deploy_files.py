@@ -61,8 +61,8 @@ def test_dockerfile_installs_the_lock_and_the_service_and_runs_it_unprivileged()
 
 def test_procfile_and_dev_env_start_the_same_services_on_the_documented_ports() -> None:
     procfile = dict(line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
-    assert set(procfile) == {"broker", *SERVICES}
-    for service, package in SERVICES.items():
+    assert set(procfile) == {"broker", *SERVICES, "console"}
+    for service, package in {**SERVICES, "console": "console"}.items():
         assert f"-m {package}" in procfile[service]
     env = dict(
         line.split("=", 1) for line in (ROOT / "deploy/dev.env").read_text().splitlines() if "=" in line and not line.startswith("#")
@@ -71,6 +71,10 @@ def test_procfile_and_dev_env_start_the_same_services_on_the_documented_ports() 
         assert env[f"{env_prefix(service)}PORT"] == str(port)
         assert env[f"{env_prefix(service)}DEV_MODE"] == "true"
         assert env[f"{env_prefix(service)}KAFKA_BOOTSTRAP"] == "127.0.0.1:9092"
+    # The console serves http://127.0.0.1:8000 in front of the four services on their dev ports.
+    assert env["CONSOLE_PORT"] == "8000" and env["CONSOLE_DEV_MODE"] == "true"
+    for service, port in DEFAULT_PORTS.items():
+        assert env[f"CONSOLE_{env_prefix(service)}URL"] == f"http://127.0.0.1:{port}"
 
 
 def test_volumes_the_services_write_to_are_declared_and_owned_by_the_service_user() -> None:

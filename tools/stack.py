@@ -24,7 +24,12 @@ class Stack:
     """Broker and services on free loopback ports, SQLite files in ``workdir``, dev mode (demo tokens)."""
 
     def __init__(
-        self, workdir: Path, *, extra_env: dict[str, str] | None = None, database_urls: dict[str, str] | None = None
+        self,
+        workdir: Path,
+        *,
+        extra_env: dict[str, str] | None = None,
+        database_urls: dict[str, str] | None = None,
+        console: bool = False,
     ) -> None:
         self.workdir = workdir
         self.broker = Broker()
@@ -47,6 +52,24 @@ class Stack:
             log = open(workdir / f"{service}.log", "wb")  # noqa: SIM115 - closed with the process
             self.procs[service] = subprocess.Popen([sys.executable, "-m", package], env=env, stdout=log, stderr=subprocess.STDOUT)
             self.urls[service] = f"http://127.0.0.1:{port}"
+        if console:
+            self._start_console(extra_env or {})
+
+    def _start_console(self, extra_env: dict[str, str]) -> None:
+        """The web console in front of the services (dev sign-in, its own SQLite file)."""
+        port = free_port()
+        env = {
+            **os.environ,
+            "CONSOLE_DEV_MODE": "true",
+            "CONSOLE_PORT": str(port),
+            "CONSOLE_DATABASE_URL": f"sqlite+aiosqlite:///{self.workdir / 'console'}.db",
+            "CONSOLE_LOG_LEVEL": "WARNING",
+            **{f"CONSOLE_{s.upper().replace('-', '_')}_URL": url for s, url in self.urls.items()},
+            **extra_env,
+        }
+        log = open(self.workdir / "console.log", "wb")  # noqa: SIM115 - closed with the process
+        self.procs["console"] = subprocess.Popen([sys.executable, "-m", "console"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.urls["console"] = f"http://127.0.0.1:{port}"
 
     def wait_ready(self, timeout_s: float = 60.0) -> float:
         """Wait until every service answers /readyz with 200; return the seconds it took."""

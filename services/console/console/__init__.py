@@ -1,0 +1,1 @@
+"""Xinyidai web console: pages for every person in every workflow, over the four services' HTTP APIs."""

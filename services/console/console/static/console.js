@@ -1,0 +1,20 @@
+// Charts: each <canvas data-chart="ID"> is drawn from the JSON in <script type="application/json" id="ID">.
+// The same figures are in a table beside every chart, so nothing depends on this script.
+(function () {
+  function draw(root) {
+    if (typeof Chart === "undefined") return;
+    root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      if (canvas.dataset.drawn) return;
+      var source = document.getElementById(canvas.dataset.chart);
+      if (!source) return;
+      var config = JSON.parse(source.textContent);
+      config.options = config.options || {};
+      config.options.maintainAspectRatio = false;
+      if (window.matchMedia("(prefers-reduced-motion: reduce)").matches) config.options.animation = false;
+      new Chart(canvas, config);
+      canvas.dataset.drawn = "1";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { draw(event.target); });
+})();
