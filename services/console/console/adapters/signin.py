@@ -21,7 +21,8 @@ from .tables import SessionRow
 
 # Roles a person signs in to the console with (banks and providers use their systems' API clients).
 CONSOLE_ROLES = (
-    Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU, Role.FINANCE_BUREAU, Role.AUDITOR,
+    Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU,
+    Role.FINANCE_BUREAU, Role.AUDITOR,
 )
 CONSOLE_CLIENT = "console"
 
@@ -44,7 +45,13 @@ class DevSignIn:
 
     def choices(self) -> list[Choice]:
         """The organisations an officer may sign in for (every console role among the dev organisations)."""
-        return [Choice(o.org_id, o.role.value, o.name) for o in DEMO_ORGS if o.role in CONSOLE_ROLES]
+        seen: dict[str, Choice] = {}
+        for o in DEMO_ORGS:
+            # One organisation may have several dev logins (two officers of one bureau): a person signs in for
+            # the organisation and names themself, so the organisation is listed once.
+            if o.role in CONSOLE_ROLES:
+                seen.setdefault(o.org_id, Choice(o.org_id, o.role.value, o.name))
+        return list(seen.values())
 
     def sign_in(self, *, org_id: str, person: str, uscc: str = "", enterprise_name: str = "") -> SignedIn:
         """Who signs in: an officer of a dev organisation, or an enterprise by its USCC."""

@@ -9,7 +9,8 @@ Text = tuple[str, str]  # (Chinese, English)
 ROLE_NAMES: dict[str, Text] = {
     "department": ("行业主管部门", "Industry department"),
     "credit_office": ("发改局信用办", "Credit office"),
-    "leading_group": ("领导小组办公室", "Leading-group office"),
+    "leading_group_office": ("领导小组办公室", "Leading-group office"),
+    "leading_group": ("领导小组", "Leading group"),
     "fin_dev_bureau": ("金融发展局", "Financial development bureau"),
     "finance_bureau": ("财政局", "Finance bureau"),
     "auditor": ("审计局", "Auditor"),
@@ -44,10 +45,11 @@ NAV: dict[str, tuple[Link, ...]] = {
         Link("reviews", ("复核任务", "Re-reviews"), "/reviews"),
         Link("calendar", ("工作日历", "Working-day calendar"), "/calendar"),
     ),
-    "leading_group": (
+    "leading_group_office": (
         _APPS, _CLAIMS, _BATCHES,
         Link("calendar", ("工作日历", "Working-day calendar"), "/calendar"),
     ),
+    "leading_group": (_CLAIMS, _BATCHES),
     "fin_dev_bureau": (
         _CLAIMS,
         Link("banks", ("合作银行", "Banks"), "/banks"),

@@ -57,14 +57,14 @@ QUEUES: dict[str, tuple[Queue, ...]] = {
         _apps("screened", ("待信用核查的申请", "Applications to credit-check")),
         Queue("reviews", ("待复核的名单企业", "Members to re-review"), "/reviews", "whitelist", "/v1/reviews", {"status": "open"}),
     ),
-    "leading_group": (
+    "leading_group_office": (
         _apps("credit_checked", ("待审核的入库申请", "Applications to review")),
         _apps("in_notice", ("公示中的入库申请", "Applications on public notice")),
         _claims("submitted", ("待初审的代偿申请", "Claims for preliminary review")),
-        _claims("awaiting_approval", ("待审批的代偿申请", "Claims to approve")),
         Queue("batches", ("待公示或办结的批次", "Batches to notice or conclude"), "/batches", "claims", "/v1/batches",
               count=_batches_to_move),
     ),
+    "leading_group": (_claims("awaiting_approval", ("待审批的代偿申请", "Claims to approve")),),
     "fin_dev_bureau": (_claims("awaiting_verification", ("待核实的代偿申请", "Claims to verify")),),
     "finance_bureau": (
         Queue("fund", ("等待资金的代偿", "Compensations waiting for cash"), "/fund", "fund-ledger", "/v1/fund", count=_waiting),

@@ -25,8 +25,8 @@ _REJECT = Step("reject", ("退回（不予通过）", "Reject"), reason_required
 _APPLICATION: dict[tuple[str, str], tuple[Step, ...]] = {
     ("department", "submitted"): (Step("screen", ("初审通过", "Pass screening")), _REJECT),
     ("credit_office", "screened"): (Step("credit-check", ("信用核查通过", "Pass credit check"), override=True), _REJECT),
-    ("leading_group", "credit_checked"): (Step("review", ("审核通过并公示", "Approve and open the notice")), _REJECT),
-    ("leading_group", "in_notice"): (Step("conclude", ("公示期满，办结入库", "Conclude the notice and list")),),
+    ("leading_group_office", "credit_checked"): (Step("review", ("审核通过并公示", "Approve and open the notice")), _REJECT),
+    ("leading_group_office", "in_notice"): (Step("conclude", ("公示期满，办结入库", "Conclude the notice and list")),),
 }
 APPLICATION_STEP_PATHS = frozenset({"screen", "credit-check", "review", "conclude", "reject"})
 
@@ -44,7 +44,7 @@ class ClaimAction:
 
 
 _CLAIM: dict[tuple[str, str], ClaimAction] = {
-    ("leading_group", "submitted"): ClaimAction("preliminary-review", ("初审", "Preliminary review"), (
+    ("leading_group_office", "submitted"): ClaimAction("preliminary-review", ("初审", "Preliminary review"), (
         ("pass", ("通过", "Pass")), ("doubt", ("存疑，送金融发展局核实", "Doubt: send for verification")),
         ("reject", ("不予通过", "Reject")))),
     ("fin_dev_bureau", "awaiting_verification"): ClaimAction("verification", ("核实", "Verification"), (
@@ -61,8 +61,8 @@ def claim_action(role: str, state: str) -> ClaimAction | None:
 
 
 def batch_actions(role: str, state: str, claim_states: list[str]) -> tuple[tuple[str, Text], ...]:
-    """Close an open batch; notice a closed one whose claims are all decided; conclude a notice."""
-    if role != "leading_group":
+    """The office closes an open batch, notices a closed one whose claims are all decided, concludes a notice."""
+    if role != "leading_group_office":
         return ()
     undecided = {"submitted", "awaiting_verification", "awaiting_approval"}
     if state == "open" and claim_states:

@@ -20,7 +20,7 @@ from ..domain.charts import ranking_chart
 from .web import Ctx, form_of, person
 
 router = APIRouter()
-CLAIM_READERS = ("leading_group", "fin_dev_bureau", "finance_bureau", "credit_office", "auditor")
+CLAIM_READERS = ("leading_group_office", "leading_group", "fin_dev_bureau", "finance_bureau", "credit_office", "auditor")
 REASON_CODES = ("NOT_ELIGIBLE", "ART13_EXCLUSION", "NOT_LOSS", "MATERIALS_INCOMPLETE", "MATERIALS_FALSE",
                 "VERIFICATION_FAILED", "CAP_EXHAUSTED", "OTHER")
 DECISION_FIELDS = {"decision", "note", "reason_code", "reason", "reasons"}
@@ -49,7 +49,8 @@ async def claim(claim_id: str, ctx: Ctx = Depends(person(*CLAIM_READERS))) -> Re
 
 
 @router.post("/claims/{claim_id}/{action}")
-async def decide_claim(claim_id: str, action: str, ctx: Ctx = Depends(person("leading_group", "fin_dev_bureau")),
+async def decide_claim(claim_id: str, action: str,
+                       ctx: Ctx = Depends(person("leading_group_office", "leading_group", "fin_dev_bureau")),
                        form: dict = Depends(form_of)) -> Response:
     """Preliminary review, verification or approval; a rejection carries a reason code and its article."""
     if action not in workflow.CLAIM_ACTION_PATHS:
@@ -88,7 +89,7 @@ async def batches(ctx: Ctx = Depends(person(*CLAIM_READERS))) -> Response:
 
 
 @router.post("/batches/{batch_id}/{action:path}")
-async def batch_action(batch_id: str, action: str, ctx: Ctx = Depends(person("leading_group")),
+async def batch_action(batch_id: str, action: str, ctx: Ctx = Depends(person("leading_group_office")),
                        _: dict = Depends(form_of)) -> Response:
     """Close a batch, publish its notice, or conclude the notice; a refusal says why (e.g. objections pending)."""
     if action not in {"close", "notice", "notice/close"}:
@@ -122,7 +123,8 @@ async def banks(ctx: Ctx = Depends(person(*CLAIM_READERS))) -> Response:
 
 
 @router.post("/banks")
-async def admit_bank(ctx: Ctx = Depends(person("fin_dev_bureau", "leading_group")), form: dict = Depends(form_of)) -> Response:
+async def admit_bank(ctx: Ctx = Depends(person("fin_dev_bureau", "leading_group_office")),
+                     form: dict = Depends(form_of)) -> Response:
     """Admit a bank to the programme (its cooperation agreement and art.16.1 documents)."""
     kinds = ("business_licence", "legal_person_certificate", "code_certificate", "articles_of_association", "tax_registration")
     body = {"bank_id": form.get("bank_id", "").strip(), "name": form.get("name", "").strip(),

@@ -18,7 +18,7 @@ from ..domain import charts
 from .web import Ctx, form_of, person
 
 router = APIRouter()
-FUND_READERS = ("finance_bureau", "auditor", "fin_dev_bureau", "leading_group")
+FUND_READERS = ("finance_bureau", "auditor", "fin_dev_bureau", "leading_group_office", "leading_group")
 JOURNAL_FILTERS = ("account", "kind", "bank_id", "claim_id", "status", "since", "until")
 
 

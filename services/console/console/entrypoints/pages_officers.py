@@ -16,7 +16,8 @@ from ..domain.charts import rating_chart
 from .web import Ctx, form_of, person
 
 router = APIRouter()
-OFFICERS = ("department", "credit_office", "leading_group", "fin_dev_bureau", "finance_bureau", "auditor")
+OFFICERS = ("department", "credit_office", "leading_group_office", "leading_group", "fin_dev_bureau", "finance_bureau",
+            "auditor")
 STEP_FIELDS = {"reason", "override"}
 
 
@@ -81,7 +82,7 @@ async def take_step(application_id: str, step: str, ctx: Ctx = Depends(person(*O
 
 
 @router.post("/objections/{objection_id}/decision")
-async def decide_objection(objection_id: str, ctx: Ctx = Depends(person("leading_group")),
+async def decide_objection(objection_id: str, ctx: Ctx = Depends(person("leading_group_office")),
                            form: dict = Depends(form_of)) -> Response:
     """Uphold (the application is rejected) or dismiss an objection to a listing notice."""
     application_id = form.get("application_id", "")
@@ -134,7 +135,8 @@ async def calendar(ctx: Ctx = Depends(person(*OFFICERS))) -> Response:
 
 
 @router.post("/calendar")
-async def set_day(ctx: Ctx = Depends(person("leading_group", "credit_office")), form: dict = Depends(form_of)) -> Response:
+async def set_day(ctx: Ctx = Depends(person("leading_group_office", "credit_office")),
+                  form: dict = Depends(form_of)) -> Response:
     """Declare a day a working day or a rest day; running notices are re-timed by the service."""
     day = form.get("day", "").strip()
     body = {"working": form.get("working") == "yes", "note": form.get("note", "").strip()}

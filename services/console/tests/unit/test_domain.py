@@ -31,11 +31,13 @@ def test_a_refusal_without_a_field_is_said_above_the_form_with_its_code() -> Non
 
 
 def test_todo_counts_per_queue_and_badges_per_navigation_link() -> None:
-    answers = [[{"id": 1}, {"id": 2}], [], [{"claim_id": "c"}], RuntimeError("down"),
+    answers = [[{"id": 1}, {"id": 2}], RuntimeError("down"), [{"claim_id": "c"}],
                [{"state": "closed"}, {"state": "open"}, {"state": "on_notice"}, {"state": "done"}]]
-    items = todo.items("leading_group", answers)
-    assert [i.count for i in items] == [2, 0, 1, None, 2]
-    assert todo.badges("leading_group", items) == {"applications": 2, "claims": 1, "batches": 2}
+    items = todo.items("leading_group_office", answers)
+    assert [i.count for i in items] == [2, None, 1, 2]
+    assert todo.badges("leading_group_office", items) == {"applications": 2, "claims": 1, "batches": 2}
+    approvals = todo.items("leading_group", [[{"claim_id": "a"}, {"claim_id": "b"}]])
+    assert todo.badges("leading_group", approvals) == {"claims": 2}
 
 
 def test_finance_and_auditor_queues_read_figures_not_lists() -> None:
@@ -50,15 +52,20 @@ def test_each_application_step_belongs_to_one_role_in_one_state() -> None:
     assert workflow.application_steps("department", "screened") == ()
     assert [s.path for s in workflow.application_steps("credit_office", "screened")] == ["credit-check", "reject"]
     assert workflow.application_steps("credit_office", "screened")[0].override
-    assert [s.path for s in workflow.application_steps("leading_group", "in_notice")] == ["conclude"]
+    assert [s.path for s in workflow.application_steps("leading_group_office", "in_notice")] == ["conclude"]
+    assert workflow.application_steps("leading_group", "in_notice") == ()
 
 
 def test_claim_actions_follow_article_17_roles() -> None:
-    assert workflow.claim_action("leading_group", "submitted").path == "preliminary-review"
+    assert workflow.claim_action("leading_group_office", "submitted").path == "preliminary-review"
+    assert workflow.claim_action("leading_group", "submitted") is None
+    assert workflow.claim_action("leading_group", "awaiting_approval").path == "approval"
+    assert workflow.claim_action("leading_group_office", "awaiting_approval") is None
     assert workflow.claim_action("fin_dev_bureau", "awaiting_verification").path == "verification"
     assert workflow.claim_action("fin_dev_bureau", "submitted") is None
-    assert workflow.batch_actions("leading_group", "closed", ["awaiting_approval"]) == ()
-    assert workflow.batch_actions("leading_group", "closed", ["awaiting_notice", "rejected"])[0][0] == "notice"
+    assert workflow.batch_actions("leading_group_office", "closed", ["awaiting_approval"]) == ()
+    assert workflow.batch_actions("leading_group_office", "closed", ["awaiting_notice", "rejected"])[0][0] == "notice"
+    assert workflow.batch_actions("leading_group", "closed", ["awaiting_notice"]) == ()
     assert workflow.batch_actions("finance_bureau", "open", ["submitted"]) == ()
 
 
