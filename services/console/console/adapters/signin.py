@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from xinyidai_shared.auth import Role, issue_token
+from xinyidai_shared.auth import OUTSIDE_CALLERS, Role, issue_token
 from xinyidai_shared.devorgs import DEMO_ORGS
 from xinyidai_shared.errors import Forbidden, Invalid
 from xinyidai_shared.uscc import validate_uscc
@@ -19,11 +19,8 @@ from xinyidai_shared.uscc import validate_uscc
 from .sessions import SignedIn
 from .tables import SessionRow
 
-# Roles a person signs in to the console with (banks and providers use their systems' API clients).
-CONSOLE_ROLES = (
-    Role.DEPARTMENT, Role.CREDIT_OFFICE, Role.LEADING_GROUP_OFFICE, Role.LEADING_GROUP, Role.FIN_DEV_BUREAU,
-    Role.FINANCE_BUREAU, Role.AUDITOR,
-)
+# Officers sign in here; banks and providers use their systems' API clients, enterprises sign in by USCC.
+CONSOLE_ROLES = frozenset(Role) - OUTSIDE_CALLERS
 CONSOLE_CLIENT = "console"
 
 

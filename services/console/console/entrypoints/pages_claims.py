@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from xinyidai_shared.auth import BANK_ADMITTERS, CLAIM_READERS, Role
 from xinyidai_shared.clock import today_shanghai
 
 from ..adapters.backend import Problem
@@ -20,7 +21,6 @@ from ..domain.charts import ranking_chart
 from .web import Ctx, form_of, person
 
 router = APIRouter()
-CLAIM_READERS = ("leading_group_office", "leading_group", "fin_dev_bureau", "finance_bureau", "credit_office", "auditor")
 REASON_CODES = ("NOT_ELIGIBLE", "ART13_EXCLUSION", "NOT_LOSS", "MATERIALS_INCOMPLETE", "MATERIALS_FALSE",
                 "VERIFICATION_FAILED", "CAP_EXHAUSTED", "OTHER")
 DECISION_FIELDS = {"decision", "note", "reason_code", "reason", "reasons"}
@@ -50,9 +50,12 @@ async def claim(claim_id: str, ctx: Ctx = Depends(person(*CLAIM_READERS))) -> Re
 
 @router.post("/claims/{claim_id}/{action}")
 async def decide_claim(claim_id: str, action: str,
-                       ctx: Ctx = Depends(person("leading_group_office", "leading_group", "fin_dev_bureau")),
+                       ctx: Ctx = Depends(person(*CLAIM_READERS)),
                        form: dict = Depends(form_of)) -> Response:
-    """Preliminary review, verification or approval; a rejection carries a reason code and its article."""
+    """Preliminary review, verification or approval; a rejection carries a reason code and its article.
+
+    The page offers each step only to the role that takes it; the claims service enforces the same.
+    """
     if action not in workflow.CLAIM_ACTION_PATHS:
         raise Problem(404, "NOT_FOUND", "no such step")
     decision = form.get("decision", "")
@@ -89,7 +92,7 @@ async def batches(ctx: Ctx = Depends(person(*CLAIM_READERS))) -> Response:
 
 
 @router.post("/batches/{batch_id}/{action:path}")
-async def batch_action(batch_id: str, action: str, ctx: Ctx = Depends(person("leading_group_office")),
+async def batch_action(batch_id: str, action: str, ctx: Ctx = Depends(person(Role.LEADING_GROUP_OFFICE)),
                        _: dict = Depends(form_of)) -> Response:
     """Close a batch, publish its notice, or conclude the notice; a refusal says why (e.g. objections pending)."""
     if action not in {"close", "notice", "notice/close"}:
@@ -119,11 +122,11 @@ async def agenda(batch_id: str, ctx: Ctx = Depends(person(*CLAIM_READERS))) -> R
 async def banks(ctx: Ctx = Depends(person(*CLAIM_READERS))) -> Response:
     """Admitted banks, their documents on file and whether they may claim."""
     rows = await ctx.get("claims", "/v1/banks")
-    return await ctx.render("claims/banks.html", rows=rows, form={}, errors=None)
+    return await ctx.render("claims/banks.html", rows=rows, form={}, errors=None, may_admit=ctx.role in BANK_ADMITTERS)
 
 
 @router.post("/banks")
-async def admit_bank(ctx: Ctx = Depends(person("fin_dev_bureau", "leading_group_office")),
+async def admit_bank(ctx: Ctx = Depends(person(*BANK_ADMITTERS)),
                      form: dict = Depends(form_of)) -> Response:
     """Admit a bank to the programme (its cooperation agreement and art.16.1 documents)."""
     kinds = ("business_licence", "legal_person_certificate", "code_certificate", "articles_of_association", "tax_registration")
@@ -136,7 +139,7 @@ async def admit_bank(ctx: Ctx = Depends(person("fin_dev_bureau", "leading_group_
         if problem.status >= 500:
             raise
         rows = await ctx.get("claims", "/v1/banks")
-        return await ctx.render("claims/banks.html", http_status=problem.status, rows=rows, form=form,
+        return await ctx.render("claims/banks.html", http_status=problem.status, rows=rows, form=form, may_admit=True,
                                 errors=ctx.errors(problem, {"bank_id", "name", "admitted_on", "agreement_ref", *kinds}))
     return ctx.redirect("/banks")
 

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
+from xinyidai_shared.auth import Role
 from xinyidai_shared.clock import today_shanghai
 
 from ..adapters.backend import Problem
@@ -16,7 +17,7 @@ from ..domain.charts import rating_chart
 from .web import Ctx, form_of, now_utc, person
 
 router = APIRouter(prefix="/me")
-ENTERPRISE = "enterprise"
+ENTERPRISE = Role.ENTERPRISE
 SELF_PURPOSE = "enterprise self-view"
 APPLY_FIELDS = {"name", "legal_representative", "industry_code", "employees", "revenue", "total_assets", "uscc"}
 MATERIALS = ("business_licence", "operations", "tax_proof", "credit_report", "loan_request", "other")

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from xinyidai_shared.auth import FUND_READERS, Role
 from xinyidai_shared.clock import SHANGHAI, today_shanghai
 
 from ..adapters.backend import Problem
@@ -18,7 +19,6 @@ from ..domain import charts
 from .web import Ctx, form_of, person
 
 router = APIRouter()
-FUND_READERS = ("finance_bureau", "auditor", "fin_dev_bureau", "leading_group_office", "leading_group")
 JOURNAL_FILTERS = ("account", "kind", "bank_id", "claim_id", "status", "since", "until")
 
 
@@ -69,7 +69,7 @@ async def dues(ctx: Ctx = Depends(person(*FUND_READERS)), overdue: bool = Query(
 
 
 @router.post("/fund/dues/{due_id}/payments")
-async def pay_due(due_id: str, ctx: Ctx = Depends(person("finance_bureau")), form: dict = Depends(form_of)) -> Response:
+async def pay_due(due_id: str, ctx: Ctx = Depends(person(Role.FINANCE_BUREAU)), form: dict = Depends(form_of)) -> Response:
     """Record money received against a due (the form's transfer id makes a double submit harmless)."""
     body = {"transfer_id": form.get("transfer_id", ""), "amount": form.get("amount", "").strip()}
     try:
@@ -97,7 +97,7 @@ async def deposits(ctx: Ctx = Depends(person(*FUND_READERS))) -> Response:
 
 
 @router.post("/fund/deposits/{kind}")
-async def deposit(kind: str, ctx: Ctx = Depends(person("finance_bureau")), form: dict = Depends(form_of)) -> Response:
+async def deposit(kind: str, ctx: Ctx = Depends(person(Role.FINANCE_BUREAU)), form: dict = Depends(form_of)) -> Response:
     """Deposit initial capital, or record a year's fiscal revenue (which raises the fiscal share due)."""
     if kind == "initial-capital":
         path, body, fields = "/v1/deposits/initial-capital", {"transfer_id": form.get("transfer_id", ""),

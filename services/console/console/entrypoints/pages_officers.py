@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import RedirectResponse, Response
 
+from xinyidai_shared.auth import CALENDAR_KEEPERS, CREDIT_FILE_READERS, Role
 from xinyidai_shared.uscc import validate_uscc
 
 from ..adapters.backend import Problem
@@ -16,8 +17,8 @@ from ..domain.charts import rating_chart
 from .web import Ctx, form_of, person
 
 router = APIRouter()
-OFFICERS = ("department", "credit_office", "leading_group_office", "leading_group", "fin_dev_bureau", "finance_bureau",
-            "auditor")
+# Applications and re-reviews carry credit verdicts: the credit file's readers see them.
+OFFICERS = tuple(CREDIT_FILE_READERS)
 STEP_FIELDS = {"reason", "override"}
 
 
@@ -82,7 +83,7 @@ async def take_step(application_id: str, step: str, ctx: Ctx = Depends(person(*O
 
 
 @router.post("/objections/{objection_id}/decision")
-async def decide_objection(objection_id: str, ctx: Ctx = Depends(person("leading_group_office")),
+async def decide_objection(objection_id: str, ctx: Ctx = Depends(person(Role.LEADING_GROUP_OFFICE)),
                            form: dict = Depends(form_of)) -> Response:
     """Uphold (the application is rejected) or dismiss an objection to a listing notice."""
     application_id = form.get("application_id", "")
@@ -105,14 +106,15 @@ async def reviews(ctx: Ctx = Depends(person(*OFFICERS)), status: str = Query(def
 
 
 @router.post("/reviews/sweep")
-async def sweep(ctx: Ctx = Depends(person("credit_office")), _: dict = Depends(form_of)) -> Response:
+async def sweep(ctx: Ctx = Depends(person(Role.CREDIT_OFFICE)), _: dict = Depends(form_of)) -> Response:
     """Open the periodic re-reviews that are due now."""
     result = await ctx.post("whitelist", "/v1/reviews/sweep", {})
     return ctx.redirect(f"/reviews?opened={result.get('opened', 0)}")
 
 
 @router.post("/reviews/{review_id}/decision")
-async def decide_review(review_id: str, ctx: Ctx = Depends(person("credit_office")), form: dict = Depends(form_of)) -> Response:
+async def decide_review(review_id: str, ctx: Ctx = Depends(person(Role.CREDIT_OFFICE)),
+                        form: dict = Depends(form_of)) -> Response:
     """Keep (restores a suspended member) or remove a member under re-review."""
     body = {"decision": form.get("decision", ""), "reason": form.get("reason", "").strip(),
             "override": form.get("override") == "on"}
@@ -128,14 +130,15 @@ async def decide_review(review_id: str, ctx: Ctx = Depends(person("credit_office
 
 
 @router.get("/calendar")
-async def calendar(ctx: Ctx = Depends(person(*OFFICERS))) -> Response:
+async def calendar(ctx: Ctx = Depends(person())) -> Response:
     """The working-day overrides that time every public notice (for years the holiday data lacks)."""
     rows = await ctx.get("whitelist", "/v1/public/calendar/overrides")
-    return await ctx.render("officers/calendar.html", rows=rows, form={}, errors=None)
+    return await ctx.render("officers/calendar.html", rows=rows, form={}, errors=None,
+                            may_set=ctx.role in CALENDAR_KEEPERS)
 
 
 @router.post("/calendar")
-async def set_day(ctx: Ctx = Depends(person("leading_group_office", "credit_office")),
+async def set_day(ctx: Ctx = Depends(person(*CALENDAR_KEEPERS)),
                   form: dict = Depends(form_of)) -> Response:
     """Declare a day a working day or a rest day; running notices are re-timed by the service."""
     day = form.get("day", "").strip()
@@ -151,7 +154,8 @@ async def set_day(ctx: Ctx = Depends(person("leading_group_office", "credit_offi
         errors = ctx.errors(problem, {"day", "working", "note"})
         if problem.code in {"VALIDATION_FAILED", "NOT_FOUND"} and not errors.fields:
             errors.fields["day"] = problem.detail
-        return await ctx.render("officers/calendar.html", http_status=problem.status, rows=rows, form=form, errors=errors)
+        return await ctx.render("officers/calendar.html", http_status=problem.status, rows=rows, form=form, errors=errors,
+                                may_set=True)
     return ctx.redirect("/calendar")
 
 
