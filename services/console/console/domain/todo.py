@@ -22,6 +22,12 @@ def _overdue_dues(body: Any) -> int:
     return sum(1 for d in body if d.get("overdue")) if isinstance(body, list) else 0
 
 
+def _declarations(body: Any) -> int:
+    """Pending cash-in declarations and reversal proposals (compensations waiting for cash are not one)."""
+    items = body.get("items", []) if isinstance(body, dict) else []
+    return sum(1 for e in items if e.get("kind") != "compensation")
+
+
 def _waiting(body: Any) -> int:
     return int(body.get("waiting_count") or 0) if isinstance(body, dict) else 0
 
@@ -70,6 +76,8 @@ QUEUES: dict[str, tuple[Queue, ...]] = {
         Queue("fund", ("等待资金的代偿", "Compensations waiting for cash"), "/fund", "fund-ledger", "/v1/fund", count=_waiting),
         Queue("dues", ("逾期应收款", "Overdue dues"), "/fund/dues", "fund-ledger", "/v1/dues", {"overdue": "true"},
               count=_overdue_dues),
+        Queue("deposits", ("待确认的到账申报", "Declarations to confirm"), "/fund/deposits#declared", "fund-ledger",
+              "/v1/journal", {"status": "pending", "limit": "200"}, count=_declarations),
     ),
     "auditor": (
         Queue("verification", ("账务核验未通过", "Books that do not verify"), "/audit", "fund-ledger", "/v1/verification",

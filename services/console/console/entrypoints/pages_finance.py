@@ -70,38 +70,43 @@ async def dues(ctx: Ctx = Depends(person(*FUND_READERS)), overdue: bool = Query(
 
 @router.post("/fund/dues/{due_id}/payments")
 async def pay_due(due_id: str, ctx: Ctx = Depends(person(Role.FINANCE_BUREAU)), form: dict = Depends(form_of)) -> Response:
-    """Record money received against a due (the form's transfer id makes a double submit harmless)."""
-    body = {"transfer_id": form.get("transfer_id", ""), "amount": form.get("amount", "").strip()}
+    """Declare money received against a due; it is cash only when a second officer confirms it.
+
+    The form's reference makes a double submit harmless (the ledger answers the first declaration again).
+    """
+    body = {"reference": form.get("reference", ""), "amount": form.get("amount", "").strip()}
     try:
         await ctx.post("fund-ledger", f"/v1/dues/{due_id}/payments", body)
     except Problem as problem:
         if problem.status >= 500:
             raise
-        return await _dues_page(ctx, status=problem.status, errors=ctx.errors(problem, {"amount", "transfer_id"}),
+        return await _dues_page(ctx, status=problem.status, errors=ctx.errors(problem, {"amount", "reference"}),
                                 failed=due_id, form=form)
-    return ctx.redirect("/fund/dues")
+    return ctx.redirect("/fund/deposits#declared")
 
 
 async def _deposits_page(ctx: Ctx, *, status: int = 200, errors: Any = None, failed: str = "", form: dict | None = None) -> Response:
-    recent = await ctx.get("fund-ledger", "/v1/journal", account="cash", limit=100)
-    cash_in = [e for e in recent["items"] if e.get("debit_account") == "cash"]
-    return await ctx.render("finance/deposits.html", http_status=status, recent=cash_in[-20:][::-1], errors=errors,
-                            failed=failed, form=form or {}, new_id=f"capital-{uuid.uuid4().hex[:12]}",
+    recent, pending = await asyncio.gather(ctx.get("fund-ledger", "/v1/journal", account="cash", limit=100),
+                                           ctx.get("fund-ledger", "/v1/journal", status="pending", limit=200))
+    cash_in = [e for e in recent["items"] if e.get("debit_account") == "cash" and e.get("status") == "posted"]
+    declared = [e for e in pending["items"] if e.get("kind") != "compensation"]
+    return await ctx.render("finance/deposits.html", http_status=status, recent=cash_in[-20:][::-1], declared=declared,
+                            errors=errors, failed=failed, form=form or {}, new_id=f"capital-{uuid.uuid4().hex[:12]}",
                             year=today_shanghai().year)
 
 
 @router.get("/fund/deposits")
 async def deposits(ctx: Ctx = Depends(person(*FUND_READERS))) -> Response:
-    """Initial capital and the year's fiscal share, with the cash that came in lately."""
+    """Declarations waiting for a second officer, initial capital, the year's fiscal share, recent cash in."""
     return await _deposits_page(ctx)
 
 
 @router.post("/fund/deposits/{kind}")
 async def deposit(kind: str, ctx: Ctx = Depends(person(Role.FINANCE_BUREAU)), form: dict = Depends(form_of)) -> Response:
-    """Deposit initial capital, or record a year's fiscal revenue (which raises the fiscal share due)."""
+    """Declare initial capital (a second officer confirms it), or record a year's fiscal revenue."""
     if kind == "initial-capital":
-        path, body, fields = "/v1/deposits/initial-capital", {"transfer_id": form.get("transfer_id", ""),
-                                                              "amount": form.get("amount", "").strip()}, {"amount", "transfer_id"}
+        path, body, fields = "/v1/deposits/initial-capital", {"reference": form.get("reference", ""),
+                                                              "amount": form.get("amount", "").strip()}, {"amount", "reference"}
     elif kind == "fiscal-revenue":
         path, body, fields = "/v1/fiscal-revenues", {"year": form.get("year", "").strip(),
                                                      "revenue": form.get("revenue", "").strip()}, {"year", "revenue"}
@@ -113,7 +118,27 @@ async def deposit(kind: str, ctx: Ctx = Depends(person(Role.FINANCE_BUREAU)), fo
         if problem.status >= 500:
             raise
         return await _deposits_page(ctx, status=problem.status, errors=ctx.errors(problem, fields), failed=kind, form=form)
-    return ctx.redirect("/fund/deposits")
+    return ctx.redirect("/fund/deposits#declared")
+
+
+@router.post("/fund/transfers/{transfer_id}/{decision}")
+async def decide_transfer(transfer_id: str, decision: str, ctx: Ctx = Depends(person(Role.FINANCE_BUREAU)),
+                          form: dict = Depends(form_of)) -> Response:
+    """Confirm a declaration (it becomes cash and pays the waiting queue) or void it; never by its declarer."""
+    if decision == "confirmation":
+        body: dict[str, Any] = {"note": form.get("note", "").strip()}
+    elif decision == "void":
+        body = {"reason": form.get("reason", "").strip()}
+    else:
+        raise Problem(404, "NOT_FOUND", "no such decision")
+    try:
+        await ctx.post("fund-ledger", f"/v1/transfers/{transfer_id}/{decision}", body)
+    except Problem as problem:
+        if problem.status >= 500 or problem.status == 404:
+            raise
+        return await _deposits_page(ctx, status=problem.status, errors=ctx.errors(problem, {"note", "reason"}),
+                                    failed=transfer_id)
+    return ctx.redirect("/fund/deposits#declared")
 
 
 @router.get("/journal")

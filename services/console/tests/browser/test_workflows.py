@@ -160,9 +160,19 @@ def test_a_claim_goes_from_the_bank_through_the_officers_pages_to_payment(stack:
     finance = people.officer("czj", "吴会计")
     finance.goto("/fund/deposits")
     finance.fill("#f-amount", "10000000.00")
-    finance.get_by_role("button", name="注入").click()
-    expect(finance.locator("table")).to_contain_text("10,000,000.00")
-    people.shot(finance, "capital-deposited")
+    finance.get_by_role("button", name="申报").first.click()
+    declared = finance.locator("#declared tr", has_text="10,000,000.00")
+    declared.get_by_role("button", name="确认到账").click()  # the declarer may not confirm their own
+    expect(finance.locator("#declared .alert")).to_be_visible()
+    people.shot(finance, "declarer-cannot-confirm")
+    checker = people.officer("czj", "李复核")
+    checker.goto("/work")
+    expect(checker.get_by_role("link", name="待确认的到账申报")).to_be_visible()
+    checker.goto("/fund/deposits")
+    checker.locator("#declared tr", has_text="10,000,000.00").get_by_role("button", name="确认到账").click()
+    expect(checker.locator("#declared")).to_contain_text("没有待确认的申报")
+    expect(checker.locator("main > table, main table").last).to_contain_text("10,000,000.00")
+    people.shot(checker, "capital-confirmed-by-a-second-officer")
 
     bank = "bank-icbc-ly"
     loan_id = lend_and_lose(s, uscc, bank)

@@ -41,8 +41,9 @@ def test_todo_counts_per_queue_and_badges_per_navigation_link() -> None:
 
 
 def test_finance_and_auditor_queues_read_figures_not_lists() -> None:
-    items = todo.items("finance_bureau", [{"waiting_count": 3}, [{"overdue": True}, {"overdue": False}]])
-    assert [i.count for i in items] == [3, 1]
+    journal = {"items": [{"kind": "initial_capital"}, {"kind": "compensation"}, {"kind": "contribution_payment"}]}
+    items = todo.items("finance_bureau", [{"waiting_count": 3}, [{"overdue": True}, {"overdue": False}], journal])
+    assert [i.count for i in items] == [3, 1, 2]
     assert [i.count for i in todo.items("auditor", [{"ok": False, "violations": ["x"]}])] == [1]
     assert [i.count for i in todo.items("auditor", [{"ok": True, "violations": []}])] == [0]
 
