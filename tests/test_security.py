@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from tools.stack import SERVICES
+from tools.stack import SERVICES, declared_roles, depends_on, service_app
 from xinyidai_shared.auth import OUTSIDE_CALLERS, ROLE_GROUPS, Role, Unauthenticated, issue_token, verify_token
 from xinyidai_shared.devorgs import dev_tokens
 from xinyidai_shared.settings import DEV_AUTH_SECRET
@@ -18,41 +18,17 @@ from xinyidai_shared.testing import TEST_SECRET
 PUBLIC_PATHS = {"/healthz", "/readyz"}
 
 
-def _app(service: str):  # noqa: ANN202
-    package = SERVICES[service]
-    config = __import__(f"{package}.config", fromlist=["Settings"])
-    app_module = __import__(f"{package}.app", fromlist=["create_app"])
-    return app_module.create_app(config.Settings(dev_mode=True, database_url="sqlite+aiosqlite:///:memory:"))
-
-
-def _marked_public(dependant) -> bool:  # noqa: ANN001
-    if getattr(dependant.call, "public_endpoint", False):
-        return True
-    return any(_marked_public(sub) for sub in dependant.dependencies)
-
-
-def _declared_roles(dependant) -> set[str] | None:  # noqa: ANN001
-    roles = getattr(dependant.call, "allowed_roles", None)
-    if roles is not None:
-        return set(roles)
-    for sub in dependant.dependencies:
-        found = _declared_roles(sub)
-        if found is not None:
-            return found
-    return None
-
-
 @pytest.mark.parametrize("service", list(SERVICES))
 def test_every_endpoint_declares_its_roles_or_is_explicitly_public(service: str) -> None:
     undeclared, checked = [], 0
     # Included routers are walked through their route contexts, so prefixes are part of the paths.
-    for context in iter_route_contexts(_app(service).routes):
+    for context in iter_route_contexts(service_app(service).routes):
         route = context.original_route
         if not isinstance(route, APIRoute):
             continue
         checked += 1
-        public = context.path in PUBLIC_PATHS or "/public" in context.path or _marked_public(route.dependant)
-        roles = _declared_roles(route.dependant)
+        public = context.path in PUBLIC_PATHS or "/public" in context.path or depends_on(route.dependant, "public_endpoint")
+        roles = declared_roles(route.dependant)
         if public:
             assert roles is None, f"{service} {context.path} is public but asks for roles {roles}"
         elif roles is None:
@@ -103,9 +79,9 @@ def _officer_roles(roles: set[str]) -> frozenset[Role]:
 def test_officer_roles_of_every_endpoint_are_one_role_or_a_shared_group(service: str) -> None:
     groups = set(ROLE_GROUPS.values())
     stray = []
-    for context in iter_route_contexts(_app(service).routes):
+    for context in iter_route_contexts(service_app(service).routes):
         route = context.original_route
-        roles = _declared_roles(route.dependant) if isinstance(route, APIRoute) else None
+        roles = declared_roles(route.dependant) if isinstance(route, APIRoute) else None
         if roles is None:
             continue
         officers = _officer_roles(roles)

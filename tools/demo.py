@@ -226,6 +226,7 @@ def claim_and_pay(story: Story, loan_id: str, bank: str) -> dict:
     claim = story.call(
         "POST", "claims", "/v1/claims", bank,
         json={"loan_id": loan_id, "materials": [{"kind": "art11_documents", "ref": "DOC-11"}, {"kind": "loan_proof", "ref": "DOC-LP"}]},
+        headers={"Idempotency-Key": f"claim-{loan_id}"},  # a resend after a timeout replays this answer
     )
     cid, batch = claim["claim_id"], claim["batch_id"]
     story.say(f"    expected compensation {claim['expected']['expected']} (30% of principal, within the caps)")

@@ -20,6 +20,33 @@ def env_prefix(service: str) -> str:
     return service.upper().replace("-", "_") + "_"
 
 
+def service_app(service: str):  # noqa: ANN201 - a FastAPI app
+    """A service's app in dev mode on an in-memory database, built but not started: for reading its routes."""
+    package = SERVICES[service]
+    config = __import__(f"{package}.config", fromlist=["Settings"])
+    app_module = __import__(f"{package}.app", fromlist=["create_app"])
+    return app_module.create_app(config.Settings(dev_mode=True, database_url="sqlite+aiosqlite:///:memory:"))
+
+
+def declared_roles(dependant) -> set[str] | None:  # noqa: ANN001 - a FastAPI Dependant
+    """The roles a route's ``require(...)`` (or a dependency like it) admits; None when it asks for none."""
+    roles = getattr(dependant.call, "allowed_roles", None)
+    if roles is not None:
+        return set(roles)
+    for sub in dependant.dependencies:
+        found = declared_roles(sub)
+        if found is not None:
+            return found
+    return None
+
+
+def depends_on(dependant, marker: str) -> bool:  # noqa: ANN001 - a FastAPI Dependant
+    """Whether a route depends, at any depth, on a dependency carrying ``marker`` (e.g. ``public_endpoint``)."""
+    if getattr(dependant.call, marker, False):
+        return True
+    return any(depends_on(sub, marker) for sub in dependant.dependencies)
+
+
 class Stack:
     """Broker and services on free loopback ports, SQLite files in ``workdir``, dev mode (demo tokens)."""
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from sqlalchemy import text
 
 from probe_service.app import Settings, create_app
-from xinyidai_shared.errors import Conflict
-from xinyidai_shared.testing import TEST_SECRET, app_client, free_port
-from xinyidai_shared.uow import idempotent_replay, idempotent_store
+from xinyidai_shared.auth import Role
+from xinyidai_shared.testing import TEST_SECRET, app_client, auth, free_port
 
 
 def _app(url: str, **over):  # noqa: ANN003, ANN202
@@ -51,21 +49,53 @@ async def test_correlation_id_is_echoed_or_made_and_lands_in_the_outbox(sqlite_u
         assert made.headers["x-correlation-id"] in envelopes[1]
 
 
-async def test_idempotency_key_replays_the_first_answer_and_refuses_another_body(sqlite_url: str) -> None:
-    app = _app(sqlite_url)
-    async with app_client(app):
-        runtime = app.state.runtime
-        async with runtime.uow() as uow:
-            assert await idempotent_replay(uow, org_id="bank-a", key="k1", body=b'{"a":1}') is None
-            await idempotent_store(uow, org_id="bank-a", key="k1", body=b'{"a":1}', status_code=201, response={"id": "x"})
-            await uow.commit()
-        async with runtime.uow() as uow:
-            stored = await idempotent_replay(uow, org_id="bank-a", key="k1", body=b'{"a":1}')
-            assert (stored.status_code, stored.body) == (201, {"id": "x"})
-            assert await idempotent_replay(uow, org_id="bank-b", key="k1", body=b'{"a":2}') is None  # keys are per org
-            with pytest.raises(Conflict) as info:
-                await idempotent_replay(uow, org_id="bank-a", key="k1", body=b'{"a":2}')
-            assert info.value.code == "IDEMPOTENCY_KEY_REUSED"
+async def _events(app) -> int:  # noqa: ANN001
+    async with app.state.runtime.db.read_session() as session:
+        return (await session.execute(text("SELECT count(*) FROM outbox"))).scalar_one()
+
+
+async def test_a_natural_key_replays_the_first_answer_and_refuses_another_request(db_url: str) -> None:
+    app = _app(db_url)
+    bank_a, bank_b = auth(Role.BANK, "bank-a"), auth(Role.BANK, "bank-b")
+    async with app_client(app) as client:
+        first = await client.post("/orders/b1", json={"ref": "R-1", "amount": 5}, headers=bank_a)
+        # Same request with other key order and spacing: the validated body is what counts.
+        again = await client.post("/orders/b1", content=b'{ "amount":5,  "ref":"R-1" }',
+                                  headers={**bank_a, "content-type": "application/json"})
+        assert first.status_code == 201 and (again.status_code, again.json()) == (201, first.json())
+        assert "idempotent-replayed" not in first.headers and again.headers["idempotent-replayed"] == "true"
+        other_body = await client.post("/orders/b1", json={"ref": "R-1", "amount": 6}, headers=bank_a)
+        other_path = await client.post("/orders/b2", json={"ref": "R-1", "amount": 5}, headers=bank_a)
+        for refused in (other_body, other_path):
+            assert refused.status_code == 409 and refused.headers["content-type"] == "application/problem+json"
+            assert refused.json()["code"] == "IDEMPOTENCY_KEY_REUSED" and refused.json()["key"] == "R-1"
+        other_org = await client.post("/orders/b1", json={"ref": "R-1", "amount": 6}, headers=bank_b)
+        assert other_org.status_code == 201  # keys are the caller organisation's own
+        assert await _events(app) == 2
+
+
+async def test_an_idempotency_key_is_scoped_by_route_and_without_one_a_command_runs_each_time(db_url: str) -> None:
+    app = _app(db_url)
+    bank = auth(Role.BANK, "bank-a")
+    keyed = {**bank, "Idempotency-Key": "k-1"}
+    async with app_client(app) as client:
+        first = await client.post("/notes", json={"ref": "n", "amount": 1}, headers=keyed)
+        replay = await client.post("/notes", json={"ref": "n", "amount": 1}, headers=keyed)
+        assert (first.status_code, replay.status_code, replay.json()) == (201, 201, first.json())
+        reused = await client.post("/notes", json={"ref": "n", "amount": 2}, headers=keyed)
+        assert (reused.status_code, reused.json()["code"]) == (409, "IDEMPOTENCY_KEY_REUSED")
+        # The same key on another route is another key; the order's natural key is checked as well.
+        elsewhere = await client.post("/orders/b1", json={"ref": "R-9", "amount": 1}, headers=keyed)
+        assert elsewhere.status_code == 201
+        clash = await client.post("/orders/b1", json={"ref": "R-9", "amount": 2}, headers={**bank, "Idempotency-Key": "k-2"})
+        assert (clash.status_code, clash.json()["code"]) == (409, "IDEMPOTENCY_KEY_REUSED")
+        assert await _events(app) == 2
+        for _ in range(2):
+            assert (await client.post("/notes", json={"ref": "n", "amount": 1}, headers=bank)).status_code == 201
+        assert await _events(app) == 4
+        for bad in ("has space", "é".encode(), ""):
+            refused = await client.post("/notes", json={"ref": "n", "amount": 1}, headers={**bank, "Idempotency-Key": bad})
+            assert (refused.status_code, refused.json()["code"]) == (422, "VALIDATION_FAILED"), bad
 
 
 async def test_sqlite_read_check_write_under_concurrency_loses_no_update(sqlite_url: str) -> None:

@@ -56,3 +56,46 @@ def run_env(metadata: MetaData) -> None:
         context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
+
+
+def scope_idempotency_keys_by_route(op) -> None:  # noqa: ANN001 - alembic's operations proxy
+    """Migration step (every service, once): idempotency keys gain the route they were used on.
+
+    Keys stored before are dropped with the table: their fingerprints were computed another way and would
+    refuse an honest replay. Frozen: migrations call it; a later change of the table is a new step.
+    """
+    import sqlalchemy as sa
+
+    from .db import UtcDateTime
+
+    op.drop_table("idempotency_key")
+    op.create_table(
+        "idempotency_key",
+        sa.Column("org_id", sa.String(length=100), nullable=False),
+        sa.Column("route", sa.String(length=200), nullable=False),
+        sa.Column("key", sa.String(length=400), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("response_body", sa.Text(), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("org_id", "route", "key"),
+    )
+
+
+def unscope_idempotency_keys(op) -> None:  # noqa: ANN001 - alembic's operations proxy
+    """The downgrade of ``scope_idempotency_keys_by_route``: the table as it was (stored keys dropped)."""
+    import sqlalchemy as sa
+
+    from .db import UtcDateTime
+
+    op.drop_table("idempotency_key")
+    op.create_table(
+        "idempotency_key",
+        sa.Column("org_id", sa.String(length=100), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("response_body", sa.Text(), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("org_id", "key"),
+    )

@@ -45,11 +45,12 @@ def add_messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("type", String(100), nullable=False),
         Column("handled_at", UtcDateTime, nullable=False),
     )
-    idempotency = Table(
+    idempotency = Table(  # xinyidai_shared.idempotency: keys per caller organisation and method + route
         "idempotency_key",
         metadata,
         Column("org_id", String(100), primary_key=True),
-        Column("key", String(200), primary_key=True),
+        Column("route", String(200), primary_key=True),
+        Column("key", String(400), primary_key=True),
         Column("request_hash", String(64), nullable=False),
         Column("status_code", Integer, nullable=False),
         Column("response_body", Text, nullable=False),

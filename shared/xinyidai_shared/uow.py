@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
-import orjson
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .clock import utcnow
 from .db import Database
-from .errors import Conflict
 from .events import TOPICS, Envelope, EventPayload, envelope_for
 from .logs import correlation_id
 from .tables import MessagingTables
@@ -86,42 +81,3 @@ class UnitOfWork:
         assert self.session is not None
         self._pending.clear()
         await self.session.rollback()
-
-
-@dataclass(frozen=True)
-class StoredResponse:
-    status_code: int
-    body: Any
-
-
-def request_hash(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
-
-
-async def idempotent_replay(uow: UnitOfWork, *, org_id: str, key: str, body: bytes) -> StoredResponse | None:
-    """The first answer to (org, key) when the body is the same; refuse the key reused with another body."""
-    table = uow.tables.idempotency
-    row = (
-        await uow.session.execute(select(table).where(table.c.org_id == org_id, table.c.key == key))
-    ).first()
-    if row is None:
-        return None
-    if row.request_hash != request_hash(body):
-        raise Conflict("IDEMPOTENCY_KEY_REUSED", f"Idempotency-Key {key!r} was used with a different body")
-    return StoredResponse(row.status_code, orjson.loads(row.response_body))
-
-
-async def idempotent_store(
-    uow: UnitOfWork, *, org_id: str, key: str, body: bytes, status_code: int, response: Any
-) -> None:
-    """Remember the answer to (org, key) in the same transaction as the effect."""
-    await uow.session.execute(
-        insert(uow.tables.idempotency).values(
-            org_id=org_id,
-            key=key,
-            request_hash=request_hash(body),
-            status_code=status_code,
-            response_body=orjson.dumps(response).decode(),
-            created_at=utcnow(),
-        )
-    )

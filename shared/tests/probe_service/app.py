@@ -7,10 +7,14 @@ from pathlib import Path
 from typing import ClassVar
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlmodel import Field, select
 
+from xinyidai_shared.auth import Principal, Role, require
 from xinyidai_shared.db import service_base
 from xinyidai_shared.events import TOPICS, EventPayload, register
+from xinyidai_shared.idempotency import Idempotency, idempotency
 from xinyidai_shared.runtime import ServiceSpec
 from xinyidai_shared.settings import ServiceSettings, settings_config
 from xinyidai_shared.tables import add_messaging_tables
@@ -85,6 +89,35 @@ async def create_probe(key: str, n: int, uow: UnitOfWork = Depends(get_uow)) -> 
     uow.publish(ProbeHappened(key=key, n=n))
     await uow.commit()
     return {"key": key, "n": n}
+
+
+class Order(BaseModel):
+    ref: str
+    amount: int
+
+
+@router.post("/orders/{book}", status_code=201)
+async def place_order(book: str, body: Order, principal: Principal = Depends(require(Role.BANK)),
+                      guard: Idempotency = Depends(idempotency)) -> JSONResponse:
+    """Place an order, known by its natural key ``ref`` (and the caller's Idempotency-Key, when sent)."""
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        uow.publish(ProbeHappened(key=f"order:{book}", n=body.amount))
+        return 201, {"book": book, "ref": body.ref, "amount": body.amount, "seq": len(uow.published)}
+
+    return await guard.write(principal, work, natural_key=body.ref, body=body)
+
+
+@router.post("/notes", status_code=201)
+async def add_note(body: Order, principal: Principal = Depends(require(Role.BANK)),
+                   guard: Idempotency = Depends(idempotency)) -> JSONResponse:
+    """Add a note; no natural key: only the Idempotency-Key makes a resend safe."""
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        uow.publish(ProbeHappened(key="note", n=body.amount))
+        return 201, {"ref": body.ref}
+
+    return await guard.write(principal, work, body=body)
 
 
 @router.get("/probes/{key}")

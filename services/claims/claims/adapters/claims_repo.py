@@ -58,11 +58,11 @@ def _values(c: Claim) -> dict[str, Any]:
     )
 
 
-async def add(session: AsyncSession, c: Claim, request_hash: str) -> None:
+async def add(session: AsyncSession, c: Claim) -> None:
     await session.execute(insert(C).values(
         claim_id=c.claim_id, loan_id=c.loan_id, bank_id=c.bank_id, uscc=c.uscc, batch_id=c.batch_id,
         principal_at_loss_fen=c.principal_at_loss_fen, policy_profile=c.policy_profile,
-        materials=orjson.dumps([list(m) for m in c.materials]).decode(), request_hash=request_hash,
+        materials=orjson.dumps([list(m) for m in c.materials]).decode(),
         submitted_at=c.submitted_at, **_values(c),
     ))
 
@@ -87,10 +87,6 @@ async def get_many(session: AsyncSession, claim_ids: list[str]) -> list[Claim]:
     for s in (await session.execute(select(CS).where(CS.c.claim_id.in_(claim_ids)).order_by(CS.c.seq))).all():
         steps.setdefault(s.claim_id, []).append(_step(s))
     return [_claim(rows[i], steps.get(i, [])) for i in claim_ids if i in rows]
-
-
-async def request_hash_of(session: AsyncSession, claim_id: str) -> str:
-    return (await session.execute(select(C.c.request_hash).where(C.c.claim_id == claim_id))).scalar_one()
 
 
 async def save(session: AsyncSession, c: Claim) -> None:

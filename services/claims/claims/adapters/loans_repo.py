@@ -52,7 +52,7 @@ def _mutable_values(ln: Loan) -> dict[str, Any]:
     return values
 
 
-async def add(session: AsyncSession, ln: Loan, request_hash: str) -> None:
+async def add(session: AsyncSession, ln: Loan) -> None:
     """Insert a newly registered loan (the unique bank loan number is the backstop against doubles)."""
     f, a = ln.facts, ln.applied_rate
     # Parameters apart from the statement: one cached INSERT for every registration (the hottest write).
@@ -63,7 +63,7 @@ async def add(session: AsyncSession, ln: Loan, request_hash: str) -> None:
         through_platform=f.through_platform, first_loan=f.first_loan, reference_source=a.source,
         reference_effective_on=a.effective_on, reference_rate_ppm=a.reference_rate_ppm, cap_ppm=a.cap_ppm,
         policy_profile=ln.policy_profile, covered=ln.covered, checks=_checks_json(ln.checks),
-        request_hash=request_hash, registered_at=ln.registered_at, **_mutable_values(ln),
+        registered_at=ln.registered_at, **_mutable_values(ln),
     ))
 
 
@@ -74,14 +74,12 @@ _BY_BANK_NO = select(T).where(T.c.bank_id == bindparam("bank_id"), T.c.bank_loan
 _BY_BANK_NO_LOCKED = _BY_BANK_NO.with_for_update()
 
 
-async def by_bank_no(
-    session: AsyncSession, bank_id: str, bank_loan_no: str, *, for_update: bool = False
-) -> tuple[Loan, str] | None:
-    """The loan a bank registered under its own number, with the hash of the registering body;
-    ``for_update`` locks the row on PostgreSQL (SQLite writers are serialised already)."""
+async def by_bank_no(session: AsyncSession, bank_id: str, bank_loan_no: str, *, for_update: bool = False) -> Loan | None:
+    """The loan a bank registered under its own number; ``for_update`` locks the row on PostgreSQL (SQLite
+    writers are serialised already)."""
     statement = _BY_BANK_NO_LOCKED if for_update else _BY_BANK_NO
     row = (await session.execute(statement, {"bank_id": bank_id, "bank_loan_no": bank_loan_no})).first()
-    return (_row_to_loan(row), row.request_hash) if row else None
+    return _row_to_loan(row) if row else None
 
 
 _GET = select(T).where(T.c.loan_id == bindparam("loan_id"))

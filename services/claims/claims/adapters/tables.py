@@ -70,7 +70,6 @@ loan = Table(
     Column("policy_profile", String(20), nullable=False),
     Column("covered", Boolean, nullable=False),
     Column("checks", Text, nullable=False),  # JSON list of rule verdicts, frozen at registration
-    Column("request_hash", String(64), nullable=False),
     Column("registered_at", UtcDateTime, nullable=False),
     Column("outstanding_fen", BigInteger, nullable=False),
     Column("days_past_due", Integer, nullable=False),
@@ -135,7 +134,6 @@ claim = Table(
     Column("bank_remaining_fen", BigInteger, nullable=True),
     Column("expected_fen", BigInteger, nullable=False),
     Column("materials", Text, nullable=False),
-    Column("request_hash", String(64), nullable=False),
     Column("submitted_at", UtcDateTime, nullable=False),
     Column("state", String(24), nullable=False, index=True),
     Column("doubt", Text, nullable=False),
@@ -183,7 +181,6 @@ recovery = Table(
     Column("recovered_fen", BigInteger, nullable=False),
     Column("costs_fen", BigInteger, nullable=False),
     Column("reported_on", Date, nullable=False),
-    Column("request_hash", String(64), nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
     UniqueConstraint("bank_id", "bank_ref", name="uq_recovery_bank_ref"),
 )
@@ -194,7 +191,6 @@ interest_income = Table(
     Column("bank_id", String(100), ForeignKey("bank.bank_id"), nullable=False),
     Column("year", Integer, nullable=False),
     Column("interest_income_fen", BigInteger, nullable=False),
-    Column("request_hash", String(64), nullable=False),
     Column("reported_at", UtcDateTime, nullable=False),
     UniqueConstraint("bank_id", "year", name="uq_interest_bank_year"),
 )
@@ -230,7 +226,7 @@ status_file = Table(
     Column("file_hash", String(64), nullable=False),
     Column("accepted", Integer, nullable=False),
     Column("rejected", Integer, nullable=False),
-    Column("report", Text, nullable=False),  # JSON answer, replayed for the same file
+    Column("report", Text, nullable=False),  # JSON answer the bank received
     Column("received_at", UtcDateTime, nullable=False),
     UniqueConstraint("bank_id", "month", "file_hash", name="uq_status_file"),
 )

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from xinyidai_shared.auth import BANK_ADMITTERS, CLAIM_READERS, Principal, Role, public, require
 from xinyidai_shared.errors import NotFound
+from xinyidai_shared.idempotency import Idempotency, idempotency
 from xinyidai_shared.maker_checker import person
 from xinyidai_shared.money import format_fen
 from xinyidai_shared.uow import UnitOfWork
@@ -18,7 +19,7 @@ from claims.schemas import (
 from claims.service_layer import banks as handlers
 
 from . import presenters
-from .common import body_hash, deps_of, own_bank, write
+from .common import deps_of, own_bank
 
 router = APIRouter(tags=["banks"])
 ADMITTERS = require(*BANK_ADMITTERS)
@@ -26,16 +27,16 @@ BANK = require(Role.BANK)
 
 
 @router.post("/banks", status_code=201, response_model=BankRead, responses={200: {"model": BankRead}})
-async def admit_bank(body: BankCreate, request: Request, principal: Principal = Depends(ADMITTERS)) -> JSONResponse:
+async def admit_bank(body: BankCreate, request: Request, principal: Principal = Depends(ADMITTERS), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """Admit a bank to the scheme (joined on a date, under an agreement); idempotent by bank id."""
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:
-        bank, created = await handlers.admit_bank(uow, deps_of(request), bank_id=body.bank_id, name=body.name,
-                                                  admitted_on=body.admitted_on, agreement_ref=body.agreement_ref,
-                                                  documents=body.documents)
-        return (201 if created else 200), presenters.bank(bank)
+        bank = await handlers.admit_bank(uow, deps_of(request), bank_id=body.bank_id, name=body.name,
+                                         admitted_on=body.admitted_on, agreement_ref=body.agreement_ref,
+                                         documents=body.documents)
+        return 201, presenters.bank(bank)
 
-    return await write(request, principal, work)
+    return await guard.write(principal, work, natural_key=body.bank_id, body=body)
 
 
 @router.get("/banks", dependencies=[Depends(public)])
@@ -64,7 +65,7 @@ async def read_bank(bank_id: str, request: Request, principal: Principal = Depen
 
 @router.post("/banks/{bank_id}/documents", response_model=BankRead)
 async def file_documents(bank_id: str, body: DocumentsFile, request: Request,
-                         principal: Principal = Depends(BANK)) -> JSONResponse:
+                         principal: Principal = Depends(BANK), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """File institution documents by kind (art.16.1); filing the same again changes nothing."""
     own_bank(principal, bank_id)
 
@@ -72,22 +73,22 @@ async def file_documents(bank_id: str, body: DocumentsFile, request: Request,
         bank = await handlers.file_documents(uow, deps_of(request), bank_id=bank_id, documents=body.documents)
         return 200, presenters.bank(bank)
 
-    return await write(request, principal, work)
+    return await guard.write(principal, work, body=body)
 
 
 @router.post("/banks/{bank_id}/products", status_code=201, response_model=ProductRead)
 async def publish_product(bank_id: str, body: ProductCreate, request: Request,
-                          principal: Principal = Depends(BANK)) -> JSONResponse:
+                          principal: Principal = Depends(BANK), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """Publish a loan product (Plan 4.2.3); idempotent by product name."""
     own_bank(principal, bank_id)
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:
-        product, created = await handlers.publish_product(
+        product = await handlers.publish_product(
             uow, deps_of(request), bank_id=bank_id, name=body.name, description=body.description,
             max_amount_fen=body.max_amount, max_term_months=body.max_term_months)
-        return (201 if created else 200), presenters.product(product)
+        return 201, presenters.product(product)
 
-    return await write(request, principal, work)
+    return await guard.write(principal, work, natural_key=body.name, body=body)
 
 
 @router.get("/products", response_model=list[ProductRead], dependencies=[Depends(public)])
@@ -99,18 +100,17 @@ async def list_products(request: Request, bank_id: str | None = None) -> list[di
 
 @router.post("/banks/{bank_id}/interest-income", status_code=201)
 async def report_interest_income(bank_id: str, body: InterestIncomeCreate, request: Request,
-                                 principal: Principal = Depends(BANK)) -> JSONResponse:
+                                 principal: Principal = Depends(BANK), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """Report a year's interest income from these loans (InterestIncomeReported), once per year."""
     own_bank(principal, bank_id)
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:
-        values, created = await handlers.report_interest_income(
-            uow, deps_of(request), bank_id=bank_id, year=body.year, interest_income_fen=body.interest_income,
-            request_hash=body_hash(body))
-        return (201 if created else 200), {"report_id": values["report_id"], "bank_id": bank_id, "year": body.year,
-                                           "interest_income": format_fen(values["interest_income_fen"])}
+        values = await handlers.report_interest_income(
+            uow, deps_of(request), bank_id=bank_id, year=body.year, interest_income_fen=body.interest_income)
+        return 201, {"report_id": values["report_id"], "bank_id": bank_id, "year": body.year,
+                     "interest_income": format_fen(values["interest_income_fen"])}
 
-    return await write(request, principal, work)
+    return await guard.write(principal, work, natural_key=str(body.year), body=body)
 
 
 FINANCE = require(Role.FINANCE_BUREAU)
@@ -122,7 +122,7 @@ def _proposal(proposal) -> dict:  # noqa: ANN001 - a ClawbackProposal
 
 @router.post("/banks/{bank_id}/clawback", status_code=201, response_model=ClawbackProposalRead)
 async def propose_clawback(bank_id: str, body: ClawbackCreate, request: Request,
-                           principal: Principal = Depends(FINANCE)) -> JSONResponse:
+                           principal: Principal = Depends(FINANCE), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """Finance bureau (art.19): propose clawing back all compensation; a second officer must confirm it."""
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:
@@ -130,12 +130,12 @@ async def propose_clawback(bank_id: str, body: ClawbackCreate, request: Request,
                                                    by=person(principal.org_id, principal.subject))
         return 201, _proposal(proposal)
 
-    return await write(request, principal, work)
+    return await guard.write(principal, work, body=body)
 
 
 @router.post("/banks/{bank_id}/clawback/confirmation", status_code=201, response_model=BankRead)
 async def confirm_clawback(bank_id: str, body: ClawbackConfirmation, request: Request,
-                           principal: Principal = Depends(FINANCE)) -> JSONResponse:
+                           principal: Principal = Depends(FINANCE), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """A second finance-bureau officer orders the proposed clawback; the bank can no longer claim (ClawbackOrdered)."""
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:
@@ -143,12 +143,12 @@ async def confirm_clawback(bank_id: str, body: ClawbackConfirmation, request: Re
                                                by=person(principal.org_id, principal.subject))
         return 201, presenters.bank(bank)
 
-    return await write(request, principal, work)
+    return await guard.write(principal, work, body=body)
 
 
 @router.post("/banks/{bank_id}/clawback/rejection", response_model=ClawbackProposalRead)
 async def reject_clawback(bank_id: str, body: ClawbackRejection, request: Request,
-                          principal: Principal = Depends(FINANCE)) -> JSONResponse:
+                          principal: Principal = Depends(FINANCE), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """Another finance-bureau officer declines the proposed clawback, with the reason."""
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:
@@ -156,7 +156,7 @@ async def reject_clawback(bank_id: str, body: ClawbackRejection, request: Reques
                                                   by=person(principal.org_id, principal.subject), note=body.reason)
         return 200, _proposal(proposal)
 
-    return await write(request, principal, work)
+    return await guard.write(principal, work, body=body)
 
 
 @router.get("/banks/{bank_id}/clawback", response_model=list[ClawbackProposalRead])

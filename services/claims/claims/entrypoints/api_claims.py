@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from xinyidai_shared.auth import CLAIM_READERS, Principal, Role, public, require
 from xinyidai_shared.errors import Forbidden, NotFound
+from xinyidai_shared.idempotency import Idempotency, idempotency
 from xinyidai_shared.uow import UnitOfWork
 
 from claims.adapters import claims_repo
@@ -18,7 +19,7 @@ from claims.service_layer import claims as handlers
 from claims.service_layer import notice
 
 from . import presenters
-from .common import bank_scope, body_hash, deps_of, write
+from .common import bank_scope, deps_of
 
 router = APIRouter(tags=["claims"])
 BANK = require(Role.BANK)
@@ -29,30 +30,31 @@ READERS = require(Role.BANK, *CLAIM_READERS)
 
 
 @router.post("/claims", status_code=201, response_model=ClaimRead, responses={200: {"model": ClaimRead}})
-async def submit_claim(body: ClaimCreate, request: Request, principal: Principal = Depends(BANK)) -> JSONResponse:
+async def submit_claim(body: ClaimCreate, request: Request, principal: Principal = Depends(BANK), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """File a compensation claim for a covered loan classified as loss (art.14, 16); joins the open batch."""
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:
         result = await handlers.submit_claim(
             uow, deps_of(request), loan_id=body.loan_id, bank_id=principal.org_id,
             materials=tuple((m.kind, m.ref) for m in body.materials),
-            institution_documents=body.institution_documents, request_hash=body_hash(body),
+            institution_documents=body.institution_documents,
         )
-        return (201 if result.created else 200), presenters.claim(result.claim, result.checks)
+        return 201, presenters.claim(result.claim, result.checks)
 
-    return await write(request, principal, work)
+    # One live claim per loan is the claim's own rule; a resent filing is replayed by its Idempotency-Key.
+    return await guard.write(principal, work, body=body)
 
 
 def _decision_route(path: str, dependency, handler, summary: str) -> None:  # noqa: ANN001
     async def route(claim_id: str, body: ReviewDecision, request: Request,
-                    principal: Principal = Depends(dependency)) -> JSONResponse:
+                    principal: Principal = Depends(dependency), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
         async def work(uow: UnitOfWork) -> tuple[int, dict]:
             claim = await handler(uow, deps_of(request), claim_id=claim_id, by_org=principal.org_id, by_actor=principal.actor,
                                   decision=body.decision, note=body.note,
                                   reasons=[(r.code, r.text) for r in body.reasons])
             return 200, presenters.claim(claim)
 
-        return await write(request, principal, work)
+        return await guard.write(principal, work, body=body)
 
     route.__doc__ = summary
     route.__name__ = path.replace("-", "_")
@@ -99,11 +101,11 @@ async def list_batches(request: Request, principal: Principal = Depends(require(
 
 
 def _batch_route(path: str, summary: str, run) -> None:  # noqa: ANN001
-    async def route(batch_id: str, request: Request, principal: Principal = Depends(OFFICE)) -> JSONResponse:
+    async def route(batch_id: str, request: Request, principal: Principal = Depends(OFFICE), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
         async def work(uow: UnitOfWork) -> tuple[int, dict]:
             return 200, await run(uow, request, batch_id, principal)
 
-        return await write(request, principal, work)
+        return await guard.write(principal, work)
 
     route.__doc__ = summary
     route.__name__ = path.replace("/", "_")
@@ -126,7 +128,7 @@ _batch_route("close", "Close the batch so its claims can be reviewed together (a
 
 @router.post("/batches/{batch_id}/notice", response_model=BatchRead)
 async def start_notice(batch_id: str, request: Request, body: NoticeStart | None = None,
-                       principal: Principal = Depends(OFFICE)) -> JSONResponse:
+                       principal: Principal = Depends(OFFICE), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """Put the batch's approved claims on public notice (art.17.3), from today or a scheduled first day."""
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:
@@ -134,7 +136,7 @@ async def start_notice(batch_id: str, request: Request, body: NoticeStart | None
                                           by_actor=principal.actor, starts_on=body.starts_on if body else None)
         return 200, presenters.batch(batch)
 
-    return await write(request, principal, work)
+    return await guard.write(principal, work, body=body)
 
 
 _batch_route("notice/close", "Conclude the notice: claims without an upheld objection are approved (ClaimApproved).",
@@ -159,7 +161,8 @@ async def public_notices(request: Request) -> list[dict]:
 
 
 @router.post("/claims/{claim_id}/objections", status_code=201, dependencies=[Depends(public)])
-async def object_to_claim(claim_id: str, body: ObjectionCreate, request: Request) -> JSONResponse:
+async def object_to_claim(claim_id: str, body: ObjectionCreate, request: Request,
+                          guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """Public: object to a claim while it is on notice."""
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:
@@ -167,12 +170,12 @@ async def object_to_claim(claim_id: str, body: ObjectionCreate, request: Request
                                                    contact=body.contact)
         return 201, {"objection_id": objection_id, "claim_id": claim_id, "status": "pending"}
 
-    return await write(request, None, work)
+    return await guard.write(None, work, body=body)
 
 
 @router.post("/objections/{objection_id}/resolution")
 async def resolve_objection(objection_id: str, body: ObjectionResolution, request: Request,
-                            principal: Principal = Depends(OFFICE)) -> JSONResponse:
+                            principal: Principal = Depends(OFFICE), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """Uphold (rejects the claim) or dismiss an objection."""
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:
@@ -180,23 +183,24 @@ async def resolve_objection(objection_id: str, body: ObjectionResolution, reques
                                                 by_org=principal.org_id, decision=body.decision, note=body.note)
         return 200, {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in result.items()}
 
-    return await write(request, principal, work)
+    return await guard.write(principal, work, body=body)
 
 
 @router.post("/claims/{claim_id}/recoveries", status_code=201)
 async def report_recovery(claim_id: str, body: RecoveryCreate, request: Request,
-                          principal: Principal = Depends(BANK)) -> JSONResponse:
+                          principal: Principal = Depends(BANK), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """Report amounts recovered and costs on a compensated loan (RecoveryReported), once per bank_ref."""
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:
-        values, created = await bank_handlers.report_recovery(
+        values = await bank_handlers.report_recovery(
             uow, deps_of(request), claim_id=claim_id, bank_id=principal.org_id, bank_ref=body.bank_ref,
             recovered_fen=body.recovered, costs_fen=body.costs, reported_on=body.reported_on,
-            request_hash=body_hash(body),
         )
         out = {"recovery_id": values["recovery_id"], "claim_id": claim_id, "bank_ref": body.bank_ref,
                "recovered": body.model_dump(mode="json")["recovered"], "costs": body.model_dump(mode="json")["costs"],
                "reported_on": body.reported_on.isoformat()}
-        return (201 if created else 200), out
+        return 201, out
 
-    return await write(request, principal, work)
+    # The bank's reference names one recovery across its claims: the same reference on another claim is a
+    # reused key (the path is part of the fingerprint), never a replay.
+    return await guard.write(principal, work, natural_key=body.bank_ref, body=body)

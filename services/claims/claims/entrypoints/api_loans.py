@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from xinyidai_shared.auth import CLAIM_READERS, Principal, Role, require
 from xinyidai_shared.errors import Forbidden, NotFound
+from xinyidai_shared.idempotency import Idempotency, idempotency
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
 
@@ -21,7 +22,7 @@ from claims.schemas import (
 from claims.service_layer import loans as handlers
 
 from . import presenters
-from .common import bank_scope, body_hash, deps_of, write
+from .common import bank_scope, deps_of
 
 router = APIRouter(tags=["loans"])
 BANK = require(Role.BANK)
@@ -29,7 +30,8 @@ READERS = require(Role.BANK, *CLAIM_READERS)
 
 
 @router.post("/loans", status_code=201, response_model=LoanRead, responses={200: {"model": LoanRead}})
-async def register_loan(body: LoanCreate, request: Request, principal: Principal = Depends(BANK)) -> JSONResponse:
+async def register_loan(body: LoanCreate, request: Request, principal: Principal = Depends(BANK),
+                        guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """Register a loan from the bank's core system (idempotent by the bank's loan number)."""
     facts = LoanFacts(
         uscc=body.uscc, rate_ppm=parse_rate_percent(body.annual_rate), issued_on=body.issued_on,
@@ -41,18 +43,17 @@ async def register_loan(body: LoanCreate, request: Request, principal: Principal
         result = await handlers.register_loan(
             uow, deps_of(request), bank_id=principal.org_id, bank_loan_no=body.bank_loan_no,
             principal_fen=body.principal, facts=facts, purpose=body.purpose, product_id=body.product_id,
-            request_hash=body_hash(body),
         )
-        return (201 if result.created else 200), presenters.loan(result.loan)
+        return 201, presenters.loan(result)
 
-    return await write(request, principal, work)
+    return await guard.write(principal, work, natural_key=body.bank_loan_no, body=body)
 
 
 def _status_route(path: str, model: type, handler_name: str, summary: str):  # noqa: ANN202 - route factory
     handler = getattr(handlers, handler_name)
 
     async def route(loan_id: str, body: model, request: Request,  # type: ignore[valid-type]
-                    principal: Principal = Depends(BANK)) -> JSONResponse:
+                    principal: Principal = Depends(BANK), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
         async def work(uow: UnitOfWork) -> tuple[int, dict]:
             values = {name: getattr(body, name) for name in type(body).model_fields}
             for money in ("amount", "overdue_principal"):
@@ -63,7 +64,9 @@ def _status_route(path: str, model: type, handler_name: str, summary: str):  # n
             loan = await handler(uow, deps_of(request), loan_id=loan_id, bank_id=principal.org_id, **values)
             return 200, presenters.loan(loan)
 
-        return await write(request, principal, work)
+        # A repayment is known by the bank's own reference on that loan; other reports by their key only.
+        ref = getattr(body, "repayment_ref", None)
+        return await guard.write(principal, work, natural_key=None if ref is None else f"{loan_id}/{ref}", body=body)
 
     route.__doc__ = summary
     route.__name__ = handler_name

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from xinyidai_shared.auth import CLAIM_READERS, Principal, Role, require
 from xinyidai_shared.errors import DomainError, ErrorKind, Invalid
+from xinyidai_shared.idempotency import Idempotency, idempotency
 from xinyidai_shared.uow import UnitOfWork
 
 from claims.domain.stats import parse_period
 from claims.service_layer import statistics, status_file
 
-from .common import deps_of, own_bank, write
+from .common import deps_of, own_bank
 
 router = APIRouter(tags=["statistics"])
 STATS_READERS = require(*CLAIM_READERS)
@@ -54,7 +56,7 @@ CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema":
 
 @router.post("/banks/{bank_id}/status-files", openapi_extra=CSV_BODY)
 async def upload_status_file(bank_id: str, request: Request, month: str = Query(..., description="YYYY-MM"),
-                             principal: Principal = Depends(require(Role.BANK))) -> JSONResponse:
+                             principal: Principal = Depends(require(Role.BANK)), guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """Monthly bulk status report (CSV body) for all of a bank's loans; bad rows are reported, good rows apply."""
     own_bank(principal, bank_id)
     if not MONTH.match(month):
@@ -67,7 +69,8 @@ async def upload_status_file(bank_id: str, request: Request, month: str = Query(
         raise Invalid("STATUS_FILE_EMPTY", "the status file is empty")
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:
-        report, created = await status_file.ingest(uow, deps_of(request), bank_id=bank_id, month=month, content=content)
-        return (201 if created else 200), report
+        return 201, await status_file.ingest(uow, deps_of(request), bank_id=bank_id, month=month, content=content)
 
-    return await write(request, principal, work)
+    # The month and the file's own hash are the natural key: the same file again replays the first report.
+    digest = hashlib.sha256(content).hexdigest()
+    return await guard.write(principal, work, natural_key=f"{month}/{digest}", body=digest)

@@ -16,20 +16,16 @@ from .deps import Deps
 
 
 async def admit_bank(uow: UnitOfWork, deps: Deps, *, bank_id: str, name: str, admitted_on: date, agreement_ref: str,
-                     documents: dict[str, str]) -> tuple[Bank, bool]:
-    """Admit a bank once (bank id is the natural key); the same admission again answers the same."""
-    existing = await banks_repo.get(uow.session, bank_id)
-    if existing is not None:
-        same = (existing.name, existing.admitted_on, existing.agreement_ref) == (name, admitted_on, agreement_ref)
-        if not same:
-            raise Conflict("BANK_EXISTS", f"bank {bank_id} was admitted with other data")
-        return existing, False
+                     documents: dict[str, str]) -> Bank:
+    """Admit a bank once (bank id is the natural key: the route replays the first answer to the same body)."""
+    if await banks_repo.get(uow.session, bank_id) is not None:
+        raise Conflict("BANK_EXISTS", f"bank {bank_id} is already admitted")
     if not agreement_ref.strip():
         raise Invalid("AGREEMENT_REQUIRED", "the cooperation agreement reference is required", field="agreement_ref")
     bank = Bank(bank_id, name, admitted_on, agreement_ref)
     bank.file_documents(documents)
     await banks_repo.add(uow.session, bank, deps.now())
-    return bank, True
+    return bank
 
 
 async def _bank(uow: UnitOfWork, bank_id: str, *, for_update: bool = False) -> Bank:
@@ -48,38 +44,32 @@ async def file_documents(uow: UnitOfWork, deps: Deps, *, bank_id: str, documents
 
 
 async def publish_product(uow: UnitOfWork, deps: Deps, *, bank_id: str, name: str, description: str,
-                          max_amount_fen: int, max_term_months: int) -> tuple[Product, bool]:
+                          max_amount_fen: int, max_term_months: int) -> Product:
     """Publish a loan product (Plan 4.2.3); the bank's product name is the natural key."""
     await _bank(uow, bank_id)
-    existing = await banks_repo.product_by_name(uow.session, bank_id, name)
+    if await banks_repo.product_by_name(uow.session, bank_id, name) is not None:
+        raise Conflict("PRODUCT_EXISTS", f"product {name!r} is already published")
     candidate = Product(deps.mint("pr"), bank_id, name, description, max_amount_fen, max_term_months, deps.today())
-    if existing is not None:
-        if (existing.description, existing.max_amount_fen, existing.max_term_months) != (description, max_amount_fen, max_term_months):
-            raise Conflict("PRODUCT_EXISTS", f"product {name!r} was published with other terms")
-        return existing, False
     if max_amount_fen <= 0 or max_term_months <= 0:
         raise Invalid("PRODUCT_LIMITS_INVALID", "amount and term limits must be positive", field="max_amount")
     await banks_repo.add_product(uow.session, candidate)
-    return candidate, True
+    return candidate
 
 
-async def report_interest_income(uow: UnitOfWork, deps: Deps, *, bank_id: str, year: int, interest_income_fen: int,
-                                 request_hash: str) -> tuple[dict, bool]:
+async def report_interest_income(uow: UnitOfWork, deps: Deps, *, bank_id: str, year: int,
+                                 interest_income_fen: int) -> dict:
     """Yearly interest income from these loans (art.7: 5% goes to the fund), once per bank and year."""
     await _bank(uow, bank_id)
-    existing = await banks_repo.interest_report(uow.session, bank_id, year)
-    if existing is not None:
-        if existing["request_hash"] != request_hash:
-            raise Conflict("INTEREST_ALREADY_REPORTED", f"{year} was already reported with another amount")
-        return existing, False
+    if await banks_repo.interest_report(uow.session, bank_id, year) is not None:
+        raise Conflict("INTEREST_ALREADY_REPORTED", f"{year} was already reported")
     if not 2000 <= year <= deps.today().year:
         raise Invalid("YEAR_INVALID", f"{year} is not a past or current year", field="year")
     values = {"report_id": deps.mint("ii"), "bank_id": bank_id, "year": year,
-              "interest_income_fen": interest_income_fen, "request_hash": request_hash, "reported_at": deps.now()}
+              "interest_income_fen": interest_income_fen, "reported_at": deps.now()}
     await banks_repo.add_interest_report(uow.session, **values)
     uow.publish(InterestIncomeReported(report_id=values["report_id"], bank_id=bank_id, year=year,
                                        interest_income_fen=interest_income_fen))
-    return values, True
+    return values
 
 
 async def propose_clawback(uow: UnitOfWork, deps: Deps, *, bank_id: str, reason: str, by: str) -> ClawbackProposal:
@@ -133,15 +123,11 @@ async def reject_clawback(uow: UnitOfWork, deps: Deps, *, bank_id: str, by: str,
 
 
 async def report_recovery(uow: UnitOfWork, deps: Deps, *, claim_id: str, bank_id: str, bank_ref: str,
-                          recovered_fen: int, costs_fen: int, reported_on: date, request_hash: str) -> tuple[dict, bool]:
+                          recovered_fen: int, costs_fen: int, reported_on: date) -> dict:
     """Amounts recovered after compensation (art.15), once per bank reference (RecoveryReported)."""
-    existing = await claims_repo.recovery_by_ref(uow.session, bank_id, bank_ref)
-    if existing is not None:
-        # The bank's reference names one recovery of one claim: the same reference for another claim, or
-        # with other figures, is a reused reference, never a replay.
-        if existing["request_hash"] != request_hash or existing["claim_id"] != claim_id:
-            raise Conflict("RECOVERY_REF_REUSED", f"recovery {bank_ref!r} was reported with other data")
-        return existing, False
+    # The bank's reference names one recovery of one claim (the route replays the same report).
+    if await claims_repo.recovery_by_ref(uow.session, bank_id, bank_ref) is not None:
+        raise Conflict("RECOVERY_REF_REUSED", f"recovery {bank_ref!r} is already reported")
     claim = await claims_repo.get(uow.session, claim_id)
     if claim is None or claim.bank_id != bank_id:
         raise NotFound("CLAIM_NOT_FOUND", f"no claim {claim_id}")
@@ -151,9 +137,9 @@ async def report_recovery(uow: UnitOfWork, deps: Deps, *, claim_id: str, bank_id
         raise Invalid("RECOVERY_AMOUNTS_INVALID", "recovered must be positive and costs not negative", field="recovered")
     values = {"recovery_id": deps.mint("rc"), "claim_id": claim_id, "bank_id": bank_id, "bank_ref": bank_ref,
               "recovered_fen": recovered_fen, "costs_fen": costs_fen, "reported_on": reported_on,
-              "request_hash": request_hash, "recorded_at": deps.now()}
+              "recorded_at": deps.now()}
     await claims_repo.add_recovery(uow.session, **values)
     uow.publish(RecoveryReported(claim_id=claim_id, loan_id=claim.loan_id, bank_id=bank_id, uscc=claim.uscc,
                                  recovery_id=values["recovery_id"], recovered_fen=recovered_fen,
                                  costs_fen=costs_fen, reported_on=reported_on))
-    return values, True
+    return values

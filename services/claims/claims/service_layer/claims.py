@@ -26,7 +26,6 @@ REQUIRED_MATERIALS = ("art11_documents", "loan_proof")  # art.16.2 and 16.3; 16.
 @dataclass(frozen=True)
 class Submission:
     claim: Claim
-    created: bool
     checks: tuple[RuleCheck, ...]
 
 
@@ -57,16 +56,13 @@ def _check_materials(materials: tuple[tuple[str, str], ...]) -> None:
 
 
 async def submit_claim(uow: UnitOfWork, deps: Deps, *, loan_id: str, bank_id: str,
-                       materials: tuple[tuple[str, str], ...], institution_documents: dict[str, str],
-                       request_hash: str) -> Submission:
+                       materials: tuple[tuple[str, str], ...], institution_documents: dict[str, str]) -> Submission:
     """A bank claims for a covered loan that met its profile's trigger; the claim joins the open batch."""
     session = uow.session
     loan = await load_own(uow, loan_id, bank_id)
     live = await claims_repo.live_for_loan(session, loan_id)
-    if live is not None:
-        if await claims_repo.request_hash_of(session, live) != request_hash:
-            raise Conflict("CLAIM_EXISTS", f"loan {loan_id} already has claim {live}", claim_id=live)
-        return Submission(await claims_repo.get(session, live), False, loan.checks)
+    if live is not None:  # a resent request carries its Idempotency-Key and is replayed before it gets here
+        raise Conflict("CLAIM_EXISTS", f"loan {loan_id} already has claim {live}", claim_id=live)
     bank = await banks_repo.get(session, bank_id, for_update=True)
     bank.ensure_may_claim(deps.today())
     _check_materials(materials)
@@ -93,10 +89,10 @@ async def submit_claim(uow: UnitOfWork, deps: Deps, *, loan_id: str, bank_id: st
     claim = Claim(claim_id=deps.mint("cl"), loan_id=loan_id, bank_id=bank_id, uscc=loan.uscc, batch_id=batch.batch_id,
                   principal_at_loss_fen=principal_fen, policy_profile=loan.policy_profile, expected=expected,
                   materials=materials, submitted_at=deps.now())
-    await claims_repo.add(session, claim, request_hash)
+    await claims_repo.add(session, claim)
     uow.publish(ClaimSubmitted(claim_id=claim.claim_id, loan_id=loan_id, bank_id=bank_id, uscc=loan.uscc,
                                principal_at_loss_fen=principal_fen, expected_fen=expected.expected_fen))
-    return Submission(claim, True, checks)
+    return Submission(claim, checks)
 
 
 async def _open_batch(uow: UnitOfWork, deps: Deps) -> Batch:

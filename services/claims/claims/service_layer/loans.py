@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from xinyidai_shared.errors import Conflict, Forbidden, Invalid, NotFound
@@ -19,24 +18,16 @@ from claims.domain.loan import Loan
 from .deps import Deps
 
 
-@dataclass(frozen=True)
-class Registration:
-    loan: Loan
-    created: bool
-
-
 async def register_loan(
     uow: UnitOfWork, deps: Deps, *, bank_id: str, bank_loan_no: str, principal_fen: int, facts: LoanFacts,
-    purpose: str, product_id: str | None, request_hash: str,
-) -> Registration:
-    """Register a loan once per bank loan number; the same body again answers with the same loan."""
+    purpose: str, product_id: str | None,
+) -> Loan:
+    """Register a loan once per bank loan number (the route replays the first answer to the same body)."""
     session = uow.session
     existing = await loans_repo.by_bank_no(session, bank_id, bank_loan_no)
     if existing is not None:
-        loan, first_hash = existing
-        if first_hash != request_hash:
-            raise Conflict("LOAN_NO_REUSED", f"loan number {bank_loan_no!r} was registered with other data")
-        return Registration(loan, created=False)
+        raise Conflict("LOAN_NO_TAKEN", f"loan number {bank_loan_no!r} is already registered as {existing.loan_id}",
+                       loan_id=existing.loan_id)
     # Admission is never undone (a clawback stops claims, not registrations), so a bank seen admitted once
     # is remembered by this process and costs no query again.
     if bank_id not in deps.admitted_banks:
@@ -52,14 +43,14 @@ async def register_loan(
             raise Invalid("PRODUCT_UNKNOWN", f"bank {bank_id} has no product {product_id}", field="product_id")
     loan = await _assess(uow, deps, bank_id=bank_id, bank_loan_no=bank_loan_no, principal_fen=principal_fen,
                          facts=facts, purpose=purpose, product_id=product_id)
-    await loans_repo.add(session, loan, request_hash)
+    await loans_repo.add(session, loan)
     uow.publish(LoanRegistered(
         loan_id=loan.loan_id, bank_id=bank_id, uscc=facts.uscc, bank_loan_no=bank_loan_no,
         principal_fen=principal_fen, annual_rate_bp=facts.rate_ppm // 100, issued_on=facts.issued_on,
         matures_on=facts.matures_on, covered=loan.covered, first_loan=facts.first_loan,
         policy_profile=loan.policy_profile,
     ))
-    return Registration(loan, created=True)
+    return loan
 
 
 async def _assess(uow: UnitOfWork, deps: Deps, *, bank_id: str, bank_loan_no: str, principal_fen: int,

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import insert, select
-from xinyidai_shared.errors import DomainError, Invalid
+from xinyidai_shared.errors import Conflict, DomainError, Invalid
 from xinyidai_shared.money import MoneyFormatError, parse_yuan
 from xinyidai_shared.uow import UnitOfWork
 
@@ -98,13 +98,14 @@ async def _drop_known_repayment(uow: UnitOfWork, loan: Loan, row: dict[str, Any]
     return {**row, "repaid": ""}
 
 
-async def ingest(uow: UnitOfWork, deps: Deps, *, bank_id: str, month: str, content: bytes) -> tuple[dict, bool]:
-    """Apply a monthly file; the same file again answers with the first report and changes nothing."""
+async def ingest(uow: UnitOfWork, deps: Deps, *, bank_id: str, month: str, content: bytes) -> dict:
+    """Apply a monthly file once (the route replays the first report to the same file)."""
     file_hash = hashlib.sha256(content).hexdigest()
-    earlier = (await uow.session.execute(select(SF.c.report).where(
+    earlier = (await uow.session.execute(select(SF.c.file_id).where(
         SF.c.bank_id == bank_id, SF.c.month == month, SF.c.file_hash == file_hash))).first()
     if earlier is not None:
-        return orjson.loads(earlier.report), False
+        raise Conflict("STATUS_FILE_ALREADY_RECEIVED", f"this file for {month} was received as {earlier.file_id}",
+                       file_id=earlier.file_id)
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -115,8 +116,7 @@ async def ingest(uow: UnitOfWork, deps: Deps, *, bank_id: str, month: str, conte
         seen.add(no)
         # Locked like the API's status routes, so a file and a call on the same loan cannot overwrite
         # each other's repayments on PostgreSQL (SQLite's writer lock already serialises them).
-        found = await loans_repo.by_bank_no(uow.session, bank_id, no, for_update=True) if no else None
-        loan = found[0] if found else None
+        loan = await loans_repo.by_bank_no(uow.session, bank_id, no, for_update=True) if no else None
         if loan is None:
             errors.append({"line": line, "bank_loan_no": no, "code": "LOAN_UNKNOWN", "detail": f"no loan {no!r}"})
             continue
@@ -139,4 +139,4 @@ async def ingest(uow: UnitOfWork, deps: Deps, *, bank_id: str, month: str, conte
     await uow.session.execute(insert(SF).values(
         file_id=report["file_id"], bank_id=bank_id, month=month, file_hash=file_hash, accepted=accepted,
         rejected=len(errors), report=orjson.dumps(report).decode(), received_at=deps.now()))
-    return report, True
+    return report

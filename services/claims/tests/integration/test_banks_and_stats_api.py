@@ -13,7 +13,9 @@ async def test_bank_admission_is_idempotent_by_bank_id_and_only_officers_admit(c
     first = await client.post("/v1/banks", headers=JRJ, json=body)
     again = await client.post("/v1/banks", headers=JRJ, json=body)
     other = await client.post("/v1/banks", headers=JRJ, json={**body, "agreement_ref": "AG-2"})
-    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 409)
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 409)
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    assert other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert first.json()["missing_documents"] == ["articles_of_association", "business_licence", "code_certificate",
                                                  "legal_person_certificate", "tax_registration"]
 
@@ -25,7 +27,7 @@ async def test_products_are_published_by_their_bank_and_listed_publicly(client):
     assert (await client.post("/v1/banks/bank-pr/products", headers=bank_headers("bank-x"), json=body)).status_code == 403
     first = await client.post("/v1/banks/bank-pr/products", headers=bank_headers("bank-pr"), json=body)
     again = await client.post("/v1/banks/bank-pr/products", headers=bank_headers("bank-pr"), json=body)
-    assert (first.status_code, again.status_code) == (201, 200)
+    assert (first.status_code, again.status_code) == (201, 201) and again.json() == first.json()
     listed = (await client.get("/v1/products")).json()
     assert [(p["name"], p["max_amount"]) for p in listed] == [("信易贷-经营贷", "3000000.00")]
     banks = {b["bank_id"]: b for b in (await client.get("/v1/banks")).json()}
@@ -39,7 +41,8 @@ async def test_interest_income_is_reported_once_per_year_and_published(app, clie
     first = await client.post("/v1/banks/bank-ii/interest-income", headers=headers, json=body)
     again = await client.post("/v1/banks/bank-ii/interest-income", headers=headers, json=body)
     other = await client.post("/v1/banks/bank-ii/interest-income", headers=headers, json={**body, "interest_income": "1.00"})
-    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 409)
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 409)
+    assert other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
     async with app.state.runtime.db.read_session() as session:
         rows = (await session.execute(select(messaging.outbox.c.envelope).where(
             messaging.outbox.c.type == "InterestIncomeReported"))).all()
@@ -69,7 +72,7 @@ async def test_monthly_status_file_applies_good_rows_and_reports_each_bad_one(ap
     assert (report["not_reported"], report["not_reported_loans"]) == (1, ["SF-4"])
     again = await client.post("/v1/banks/bank-sf/status-files", params={"month": "2026-10"}, headers=headers,
                               content=csv_text.encode())
-    assert again.status_code == 200 and again.json() == report
+    assert again.status_code == 201 and again.json() == report and again.headers["idempotent-replayed"] == "true"
     loans = {ln["bank_loan_no"]: ln for ln in (await client.get("/v1/loans", headers=headers)).json()}
     assert loans["SF-1"]["status"]["days_past_due"] == 35 and loans["SF-2"]["status"]["state"] == "settled"
     assert loans["SF-3"]["status"]["last_status_on"] is None  # the bad row changed nothing

@@ -65,15 +65,19 @@ async def test_materials_of_art16_are_required(app, client):
     assert (r.status_code, r.json()["code"]) == (400, "MATERIALS_MISSING")
 
 
-async def test_second_claim_on_the_same_loan_replays_or_conflicts(app, client):
+async def test_second_claim_on_the_same_loan_replays_by_its_key_or_conflicts(app, client):
     lid = await loss_loan(app, client, "bank-dup")
-    first = await claim_for(client, "bank-dup", lid)
-    again = await claim_for(client, "bank-dup", lid)
+    keyed = {**bank_headers("bank-dup"), "Idempotency-Key": "claim-1"}
+    body = {"loan_id": lid, "materials": MATERIALS}
+    first = await client.post("/v1/claims", headers=keyed, json=body)
+    again = await client.post("/v1/claims", headers=keyed, json=body)
+    assert (first.status_code, again.status_code) == (201, 201) and again.json() == first.json()
+    unkeyed = await claim_for(client, "bank-dup", lid)
     other = await client.post("/v1/claims", headers=bank_headers("bank-dup"),
                               json={"loan_id": lid, "materials": [*MATERIALS, {"kind": "other", "ref": "z"}]})
-    assert (first.status_code, again.status_code) == (201, 200)
-    assert again.json()["claim_id"] == first.json()["claim_id"]
-    assert (other.status_code, other.json()["code"]) == (409, "CLAIM_EXISTS")
+    for refused in (unkeyed, other):
+        assert (refused.status_code, refused.json()["code"]) == (409, "CLAIM_EXISTS")
+        assert refused.json()["claim_id"] == first.json()["claim_id"]
 
 
 async def test_art13_rejection_carries_its_article_and_a_bank_cannot_review(app, client):
@@ -185,8 +189,8 @@ async def test_blocked_then_paid_and_recoveries_reported_once(app, client):
     again = await client.post(f"/v1/claims/{claim['claim_id']}/recoveries", headers=bank_headers("bank-rec"), json=body)
     other = await client.post(f"/v1/claims/{claim['claim_id']}/recoveries", headers=bank_headers("bank-rec"),
                               json={**body, "recovered": "1.00"})
-    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 409)
-    assert first.json()["recovery_id"] == again.json()["recovery_id"]
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 409)
+    assert again.json() == first.json() and other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
 
 
 async def test_clawback_proposed_by_one_officer_and_confirmed_by_another_disqualifies_the_bank(app, client):
@@ -289,7 +293,7 @@ async def test_a_recovery_reference_used_for_another_claim_is_refused_not_replay
     first = await client.post(f"/v1/claims/{claims[0]['claim_id']}/recoveries", headers=bank_headers(bank), json=body)
     other = await client.post(f"/v1/claims/{claims[1]['claim_id']}/recoveries", headers=bank_headers(bank), json=body)
     assert (first.status_code, other.status_code) == (201, 409)
-    assert other.json()["code"] == "RECOVERY_REF_REUSED"
+    assert other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
 
 
 async def test_an_idempotency_key_reused_on_another_loan_is_refused_not_answered_with_the_first_loan(app, client):

@@ -78,9 +78,8 @@ async def test_loan_registration_is_idempotent_by_bank_loan_number(app, client):
     first = await client.post("/v1/loans", headers=headers, json=loan_body(code, "IDEM-1"))
     again = await client.post("/v1/loans", headers=headers, json=loan_body(code, "IDEM-1"))
     other = await client.post("/v1/loans", headers=headers, json=loan_body(code, "IDEM-1", principal="5.00"))
-    assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json()["loan_id"] == again.json()["loan_id"]
-    assert other.status_code == 409 and other.json()["code"] == "LOAN_NO_REUSED"
+    assert (first.status_code, again.status_code) == (201, 201) and again.json() == first.json()
+    assert other.status_code == 409 and other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert other.headers["content-type"].startswith("application/problem+json")
     assert (await outbox_types(app)).count("LoanRegistered") == 1
 

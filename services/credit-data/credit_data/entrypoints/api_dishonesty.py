@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from xinyidai_shared.auth import CREDIT_FILE_READERS, CREDIT_RECORDERS, Principal, Role, require
 from xinyidai_shared.clock import today_shanghai, utcnow
 from xinyidai_shared.dishonesty import in_force_clause
+from xinyidai_shared.idempotency import Idempotency, idempotency
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
 from xinyidai_shared.web import get_runtime, get_uow
@@ -25,18 +27,20 @@ recorders = require(*CREDIT_RECORDERS)
 
 @router.post("/dishonesty-records", response_model=DishonestyRead, status_code=201)
 async def create_record(
-    body: DishonestyIn, response: Response, principal: Principal = Depends(recorders), uow: UnitOfWork = Depends(get_uow)
-) -> Any:
-    """Record a dishonesty (失信) finding; the same reference again returns the first record (200)."""
+    body: DishonestyIn, principal: Principal = Depends(recorders), guard: Idempotency = Depends(idempotency)
+) -> JSONResponse:
+    """Record a dishonesty (失信) finding once per reference; the same request again replays the first answer."""
     validate_uscc(body.uscc)
     terms = DishonestyTerms(body.reason, body.started_on, body.expires_on)
-    row, created = await record_dishonesty(
-        uow, record_id=f"{principal.org_id}:{body.reference}", uscc=body.uscc, recorded_by=principal.org_id,
-        kind="department", terms=terms, now=utcnow(),
-    )  # fmt: skip
-    await uow.commit()
-    response.status_code = 201 if created else 200
-    return DishonestyRead.model_validate(row._mapping)
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        row, created = await record_dishonesty(
+            uow, record_id=f"{principal.org_id}:{body.reference}", uscc=body.uscc, recorded_by=principal.org_id,
+            kind="department", terms=terms, now=utcnow(),
+        )  # fmt: skip
+        return (201 if created else 200), DishonestyRead.model_validate(row._mapping).model_dump(mode="json")
+
+    return await guard.write(principal, work, natural_key=body.reference, body=body)
 
 
 @router.post("/dishonesty-records/{record_id}/repair", response_model=DishonestyRead)

@@ -8,21 +8,21 @@ import csv
 import hashlib
 import io
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+import orjson
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
 
 from xinyidai_shared.auth import Principal, Role, require
 from xinyidai_shared.clock import utcnow
-from xinyidai_shared.errors import Conflict, DomainError, ErrorKind, Invalid, NotFound
+from xinyidai_shared.errors import DomainError, ErrorKind, Invalid, NotFound
+from xinyidai_shared.idempotency import Idempotency, idempotency
 from xinyidai_shared.money import format_fen
-from xinyidai_shared.uow import UnitOfWork, idempotent_replay, idempotent_store
-from xinyidai_shared.web import get_runtime, get_uow
+from xinyidai_shared.uow import UnitOfWork
+from xinyidai_shared.web import get_runtime
 
 from ..adapters.records_repo import record_history
 from ..adapters.tables import job, job_rejection
@@ -35,43 +35,40 @@ router = APIRouter(prefix="/v1/feeds", tags=["feeds"])
 provider_only = require(Role.PROVIDER)
 
 
-@asynccontextmanager
-async def _concurrent_push_is_a_conflict() -> AsyncIterator[None]:
-    """Two pushes of a new key committed at the same instant (PostgreSQL): the loser is told to resend."""
-    try:
-        yield
-    except IntegrityError:
-        raise Conflict("CONCURRENT_PUSH", "the same record was pushed concurrently; send it again (it is idempotent)") from None
-
-
+# Records are versioned by their natural key (the provider's source record id): the same content again is
+# "unchanged", new content supersedes the stored version. A resent request is replayed by its Idempotency-Key;
+# two first pushes of one key at the same instant (PostgreSQL) are retried once by the guard.
 @router.post("/record", response_model=ItemResultRead, responses={200: {"description": "unchanged"}})
 async def push_record(
-    response: Response,
     raw: dict[str, Any] = Body(examples=[RECORD_EXAMPLE]),
     principal: Principal = Depends(provider_only),
-    uow: UnitOfWork = Depends(get_uow),
-) -> ItemResultRead:
+    guard: Idempotency = Depends(idempotency),
+) -> JSONResponse:
     """Push one record: 201 when stored or superseding, 200 when it is unchanged, 4xx when refused."""
-    async with _concurrent_push_is_a_conflict():
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
         result = await push_one(uow, principal, raw, now=utcnow())
-        await uow.commit()
-    response.status_code = 200 if result.outcome == "unchanged" else 201
-    return ItemResultRead(**result.__dict__)
+        return (200 if result.outcome == "unchanged" else 201), ItemResultRead(**result.__dict__).model_dump(mode="json")
+
+    return await guard.write(principal, work, body=orjson.dumps(raw, option=orjson.OPT_SORT_KEYS))
 
 
 @router.post("/batch", response_model=BatchResultRead)
 async def push_batch(
-    body: BatchIn, request: Request, principal: Principal = Depends(provider_only), uow: UnitOfWork = Depends(get_uow)
-) -> BatchResultRead:
+    body: BatchIn, request: Request, principal: Principal = Depends(provider_only), guard: Idempotency = Depends(idempotency)
+) -> JSONResponse:
     """Push a small batch: every record gets its own outcome; bad ones are reported, good ones kept."""
     limit = request.app.state.runtime.settings.batch_max_records
     if len(body.records) > limit:
         raise DomainError("BATCH_TOO_LARGE", f"at most {limit} records per batch; upload a file instead", kind=ErrorKind.TOO_LARGE)
-    async with _concurrent_push_is_a_conflict():
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
         results = await push_records(uow, principal, body.records, now=utcnow())
-        await uow.commit()
-    counts = {o: sum(1 for r in results if r.outcome == o) for o in ("accepted", "unchanged", "superseded", "rejected")}
-    return BatchResultRead(**counts, results=[ItemResultRead(**r.__dict__) for r in results])
+        counts = {o: sum(1 for r in results if r.outcome == o) for o in ("accepted", "unchanged", "superseded", "rejected")}
+        answer = BatchResultRead(**counts, results=[ItemResultRead(**r.__dict__) for r in results])
+        return 200, answer.model_dump(mode="json")
+
+    return await guard.write(principal, work, body=body)
 
 
 def _declared_codec(content_type: str | None, encoding: str | None) -> str:
@@ -129,9 +126,9 @@ async def upload_file(
     request: Request,
     format: str = Query(pattern="^(ndjson|csv)$", description=f"one of {', '.join(FORMATS)}"),
     encoding: str | None = Query(None, description="utf-8 (default) or gb18030; or send a charset in Content-Type"),
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),
     principal: Principal = Depends(provider_only),
-) -> Any:
+    guard: Idempotency = Depends(idempotency),
+) -> JSONResponse:
     """Upload a bulk NDJSON or CSV file (UTF-8 or GB18030); it is ingested as a job you can follow."""
     settings = request.app.state.runtime.settings
     if (request.headers.get("content-type") or "").lower().startswith("multipart/"):
@@ -145,23 +142,27 @@ async def upload_file(
         size, sha = await _receive(request, path, codec, settings.upload_max_bytes)
         if format == "csv":
             _check_csv_header(path, codec)
-        # The unit of work (and with it the database's writer lock) is taken only once the file is in.
-        async with request.app.state.runtime.uow() as uow:
-            return await _queue_job(uow, principal, job_id, path, format, codec, size, sha, idempotency_key)
+        queued: list[str] = []
+
+        async def work(uow: UnitOfWork) -> tuple[int, dict]:
+            queued.append(job_id)
+            return 202, await _queue_job(uow, principal, job_id, path, format, codec, size, sha)
+
+        # The unit of work (and with it the database's writer lock) is taken only once the file is in; the
+        # request is known by the file's own hash (with the format and encoding in the query).
+        answer = await guard.write(principal, work, body=sha)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+    if not queued:  # the first answer to this Idempotency-Key was replayed: this copy of the file is not needed
+        path.unlink(missing_ok=True)
+    return answer
 
 
 async def _queue_job(
-    uow: UnitOfWork, principal: Principal, job_id: str, path: Path, fmt: str, codec: str, size: int, sha: str, key: str | None
-) -> Any:
-    """Record the job (or replay the first answer to the same Idempotency-Key and file)."""
-    if key:
-        replay = await idempotent_replay(uow, org_id=principal.org_id, key=key, body=sha.encode())
-        if replay is not None:
-            path.unlink(missing_ok=True)
-            return replay.body
+    uow: UnitOfWork, principal: Principal, job_id: str, path: Path, fmt: str, codec: str, size: int, sha: str
+) -> dict[str, Any]:
+    """Record the job; the worker picks it up."""
     values = {
         "id": job_id, "kind": "feed", "org_id": principal.org_id, "sources": ",".join(sorted(principal.sources)),
         "format": fmt, "encoding": codec, "file_path": str(path), "size_bytes": size, "body_sha256": sha,
@@ -169,11 +170,7 @@ async def _queue_job(
         "rated": 0, "created_at": utcnow(),
     }  # fmt: skip
     await uow.session.execute(insert(job).values(values))
-    answer = JobRead.model_validate(values | {"error": None, "started_at": None, "finished_at": None}).model_dump(mode="json")
-    if key:
-        await idempotent_store(uow, org_id=principal.org_id, key=key, body=sha.encode(), status_code=202, response=answer)
-    await uow.commit()
-    return answer
+    return JobRead.model_validate(values | {"error": None, "started_at": None, "finished_at": None}).model_dump(mode="json")
 
 
 async def _visible_job(request: Request, job_id: str, principal: Principal) -> Any:

@@ -91,7 +91,8 @@ async def test_dishonesty_caps_the_grade_then_repair_lifts_it_and_publishes_remo
         created = await client.post("/v1/dishonesty-records", json=body, headers=DEPT)
         again = await client.post("/v1/dishonesty-records", json=body, headers=DEPT)
         clash = await client.post("/v1/dishonesty-records", json=body | {"reason": "其他"}, headers=DEPT)
-        assert (created.status_code, again.status_code, clash.status_code) == (201, 200, 409)
+        assert (created.status_code, again.status_code, clash.status_code) == (201, 201, 409)
+        assert again.json() == created.json() and clash.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
         assert (await client.get(f"/v1/enterprises/{uscc}/rating", headers=OFFICE)).json()["grade"] in {"C", "D"}
         assert uscc in {r["uscc"] for r in (await client.get("/v1/public/dishonesty-records")).json()}
         record_id = created.json()["record_id"]

@@ -7,10 +7,12 @@ the finance bureau confirms it, and only then is it cash (or cash out).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 from xinyidai_shared.auth import Principal, Role, require
 from xinyidai_shared.maker_checker import person
 from xinyidai_shared.clock import today_shanghai
+from xinyidai_shared.idempotency import Idempotency, idempotency
 from xinyidai_shared.runtime import Runtime
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.web import get_runtime, get_uow
@@ -43,17 +45,21 @@ def _officer(principal: Principal) -> Officer:
     return Officer(party=principal.org_id, person=person(principal.org_id, principal.subject))
 
 
+def _transfer_answer(transfer, new: bool) -> tuple[int, dict]:  # noqa: ANN001 - a domain Transfer
+    return (201 if new else 200), transfer_read(transfer).model_dump(mode="json")
+
+
 @router.post("/deposits/initial-capital", response_model=TransferRead, status_code=201)
 async def declare_initial_capital(
-    body: CapitalDepositCreate, response: Response, principal: Principal = Depends(FINANCE),
-    uow: UnitOfWork = Depends(get_uow),  # after auth: no writer gate for a refused caller
-) -> TransferRead:
+    body: CapitalDepositCreate, principal: Principal = Depends(FINANCE), guard: Idempotency = Depends(idempotency),
+) -> JSONResponse:
     """Declare the city's initial capital (art.7); it becomes cash when a second officer confirms it."""
-    transfer, new = await money_in.declare_initial_capital(uow, reference=body.reference, amount_fen=body.amount,
-                                                           by=_officer(principal))
-    await uow.commit()
-    response.status_code = 201 if new else 200
-    return transfer_read(transfer)
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        return _transfer_answer(*await money_in.declare_initial_capital(
+            uow, reference=body.reference, amount_fen=body.amount, by=_officer(principal)))
+
+    return await guard.write(principal, work, natural_key=body.reference, body=body)
 
 
 @router.post("/fiscal-revenues", response_model=DueRead, status_code=201)
@@ -69,30 +75,33 @@ async def record_fiscal_revenue(
 
 @router.post("/dues/{due_id}/payments", response_model=TransferRead, status_code=201)
 async def declare_payment(
-    due_id: str, body: DuePaymentCreate, response: Response,
-    principal: Principal = Depends(require(Role.FINANCE_BUREAU, Role.BANK)),
-    uow: UnitOfWork = Depends(get_uow),  # after auth: no writer gate for a refused caller
-) -> TransferRead:
+    due_id: str, body: DuePaymentCreate, principal: Principal = Depends(require(Role.FINANCE_BUREAU, Role.BANK)),
+    guard: Idempotency = Depends(idempotency),
+) -> JSONResponse:
     """Declare a payment of an amount due (a bank its own dues); pending until the finance bureau confirms it."""
     payer = principal.bank_id if principal.role is Role.BANK else None
-    transfer, new = await money_in.declare_payment(uow, due_id=due_id, reference=body.reference, amount_fen=body.amount,
-                                                   by=_officer(principal), payer_bank_id=payer)
-    await uow.commit()
-    response.status_code = 201 if new else 200
-    return transfer_read(transfer)
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        return _transfer_answer(*await money_in.declare_payment(
+            uow, due_id=due_id, reference=body.reference, amount_fen=body.amount, by=_officer(principal),
+            payer_bank_id=payer))
+
+    # The caller's reference is the natural key: the same reference on another due is a reused key.
+    return await guard.write(principal, work, natural_key=body.reference, body=body)
 
 
 @router.post("/transfers/{transfer_id}/reversal", response_model=TransferRead, status_code=201)
 async def propose_reversal(
-    transfer_id: str, body: ReversalCreate, response: Response, principal: Principal = Depends(FINANCE),
-    uow: UnitOfWork = Depends(get_uow),  # after auth: no writer gate for a refused caller
-) -> TransferRead:
+    transfer_id: str, body: ReversalCreate, principal: Principal = Depends(FINANCE),
+    guard: Idempotency = Depends(idempotency),
+) -> JSONResponse:
     """Propose reversing a cash-in transfer recorded in error; a second officer must confirm it."""
-    reversal, new = await corrections.propose_reversal(uow, transfer_id=transfer_id, reference=body.reference,
-                                                       reason=body.reason, by=_officer(principal))
-    await uow.commit()
-    response.status_code = 201 if new else 200
-    return transfer_read(reversal)
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        return _transfer_answer(*await corrections.propose_reversal(
+            uow, transfer_id=transfer_id, reference=body.reference, reason=body.reason, by=_officer(principal)))
+
+    return await guard.write(principal, work, natural_key=body.reference, body=body)
 
 
 @router.post("/transfers/{transfer_id}/confirmation", response_model=TransferRead)

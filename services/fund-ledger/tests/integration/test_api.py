@@ -72,10 +72,10 @@ async def test_same_reference_and_body_replays_and_other_body_is_refused(api):
     first = await api.post("/v1/deposits/initial-capital", json=body, headers=czj(api))
     again = await api.post("/v1/deposits/initial-capital", json=body, headers=czj(api))
     other = await api.post("/v1/deposits/initial-capital", json={**body, "amount": "200.00"}, headers=czj(api))
-    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 409)
-    assert again.json() == first.json()
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 409)
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
     assert other.headers["content-type"].startswith("application/problem+json")
-    assert other.json()["code"] == "REFERENCE_REUSED"
+    assert other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
 
 
 async def test_second_initial_capital_with_another_reference_is_refused(api):
@@ -188,7 +188,8 @@ async def test_a_reversal_is_proposed_by_one_officer_and_posted_only_when_anothe
     proposed = await api.post(url, json=body, headers=czj(api))
     again = await api.post(url, json=body, headers=czj(api))
     second = await api.post(url, json={**body, "reference": "rev-2"}, headers=checker(api))
-    assert (proposed.status_code, again.status_code, second.status_code) == (201, 200, 409)
+    assert (proposed.status_code, again.status_code, second.status_code) == (201, 201, 409)
+    assert again.json() == proposed.json()
     assert (proposed.json()["status"], proposed.json()["credit_account"]) == ("pending", "cash")
     assert second.json()["code"] == "ALREADY_REVERSED"
     assert await cash(api) == "100.00"  # proposed only: nothing moved
@@ -254,7 +255,7 @@ async def test_a_reference_reused_on_another_due_is_refused_and_that_due_stays_o
     first = await api.post("/v1/dues/contribution:ir-a/payments", json=body, headers=icbc)
     other = await api.post("/v1/dues/contribution:ir-b/payments", json=body, headers=icbc)
     assert (first.status_code, other.status_code) == (201, 409)
-    assert other.json()["code"] == "REFERENCE_REUSED"
+    assert other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
     await confirm(api, first.json()["id"])
     dues = {d["id"]: d["outstanding"] for d in (await api.get("/v1/dues", headers=icbc)).json()}
     assert dues == {"contribution:ir-a": "0.00", "contribution:ir-b": "50000.00"}

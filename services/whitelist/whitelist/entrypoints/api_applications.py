@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, File, Header, Query, Request, UploadFile
+import orjson
+from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from xinyidai_shared.auth import APPLICATION_REVIEWERS, CREDIT_FILE_READERS, Principal, Role, require
 from xinyidai_shared.errors import NotFound
-from xinyidai_shared.uow import UnitOfWork, idempotent_replay, idempotent_store
+from xinyidai_shared.idempotency import Idempotency, idempotency
+from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.web import get_runtime, get_uow
 
 from ..adapters import repository as repo
@@ -36,32 +38,27 @@ PUBLIC = Actor("public", "public")
 
 @router.post("", status_code=201, response_model=ApplicationCreated)
 async def apply(
-    request: Request,
     body: ApplicationCreate,
     principal: Principal | None = Depends(applicant_or(Role.DEPARTMENT, Role.ENTERPRISE, public_limit=public_apply_limit)),
-    idempotency_key: str | None = Header(default=None, max_length=200),
-    uow: UnitOfWork = Depends(get_uow),
+    guard: Idempotency = Depends(idempotency),
     settings: Settings = Depends(settings_of),
     now: datetime = Depends(now_of),
 ) -> JSONResponse:
     """Apply for the recommended list: the public, the enterprise itself (its own USCC), or a department for it."""
-    raw = await request.body()
-    if principal is not None and idempotency_key:
-        replay = await idempotent_replay(uow, org_id=principal.org_id, key=idempotency_key, body=raw)
-        if replay is not None:
-            return JSONResponse(replay.body, status_code=replay.status_code)
     actor = actor_of(principal) if principal is not None else PUBLIC
     command = handlers.Apply(uscc=body.uscc, name=body.name, legal_representative=body.legal_representative,
                              industry_code=body.industry_code, employees=body.employees,
                              revenue_fen=body.revenue, assets_fen=body.total_assets)
-    row, token = await handlers.apply(uow, command, actor=actor, settings=settings, now=now)
-    view = await application_view(uow.session, row)
-    answer = ApplicationCreated(**dict(view), applicant_token=token).model_dump(mode="json")
-    if principal is not None and idempotency_key:
-        await idempotent_store(uow, org_id=principal.org_id, key=idempotency_key, body=raw, status_code=201,
-                               response=answer)
-    await uow.commit()
-    return JSONResponse(answer, status_code=201, headers={"Location": f"/v1/applications/{row.id}"})
+
+    async def work(uow: UnitOfWork) -> tuple[int, dict]:
+        row, token = await handlers.apply(uow, command, actor=actor, settings=settings, now=now)
+        view = await application_view(uow.session, row)
+        return 201, ApplicationCreated(**dict(view), applicant_token=token).model_dump(mode="json")
+
+    answer = await guard.write(principal, work, body=body)
+    if answer.status_code == 201:
+        answer.headers["Location"] = f"/v1/applications/{orjson.loads(answer.body)['id']}"
+    return answer
 
 
 @router.get("", response_model=list[ApplicationSummary])
