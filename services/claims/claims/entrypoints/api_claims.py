@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from xinyidai_shared.auth import CLAIM_READERS, Principal, Role, public, require
 from xinyidai_shared.errors import Forbidden, NotFound
 from xinyidai_shared.idempotency import Idempotency, idempotency
 from xinyidai_shared.uow import UnitOfWork
+from xinyidai_shared.params import STRICT, Offset
 
 from claims.adapters import claims_repo
 from claims.domain.claim import ClaimState
@@ -84,8 +87,8 @@ async def read_claim(claim_id: str, request: Request, principal: Principal = Dep
 
 @router.get("/claims", response_model=list[ClaimRead])
 async def list_claims(request: Request, principal: Principal = Depends(READERS), state: str | None = None,
-                      batch_id: str | None = None, limit: int = Query(100, ge=1, le=1000),
-                      offset: int = Query(0, ge=0)) -> list[dict]:
+                      batch_id: str | None = None, limit: Annotated[int, Query(ge=1, le=1000), STRICT] = 100,
+                      offset: Offset = 0) -> list[dict]:
     """Claims, newest first, filtered by state or batch (a bank sees only its own)."""
     async with request.app.state.runtime.db.read_session() as session:
         ids = await claims_repo.list_rows(session, bank_id=bank_scope(principal), state=state, batch_id=batch_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,6 +13,7 @@ from xinyidai_shared.errors import Forbidden, NotFound
 from xinyidai_shared.idempotency import Idempotency, idempotency
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
+from xinyidai_shared.params import STRICT, Offset
 
 from claims.adapters import loans_repo, standing_repo
 from claims.domain.eligibility import LoanFacts
@@ -111,7 +114,7 @@ async def loan_history(loan_id: str, request: Request, principal: Principal = De
 
 @router.get("/loans", response_model=list[LoanRead])
 async def list_loans(request: Request, principal: Principal = Depends(READERS),
-                     limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> list[dict]:
+                     limit: Annotated[int, Query(ge=1, le=1000), STRICT] = 100, offset: Offset = 0) -> list[dict]:
     """Loans, newest first (a bank sees only its own)."""
     async with request.app.state.runtime.db.read_session() as session:
         loans = await loans_repo.list_for_bank(session, bank_scope(principal), limit=limit, offset=offset)

@@ -6,17 +6,15 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
 from xinyidai_shared.auth import CREDIT_FILE_READERS, CREDIT_RECORDERS, Principal, Role, require
 from xinyidai_shared.clock import today_shanghai, utcnow
-from xinyidai_shared.dishonesty import in_force_clause
 from xinyidai_shared.idempotency import Idempotency, idempotency
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
 from xinyidai_shared.web import get_runtime, get_uow
 
-from ..adapters.tables import dishonesty
+from ..adapters import dishonesty_repo
 from ..domain.dishonesty import DishonestyTerms
 from ..schemas import DishonestyIn, DishonestyRead, RepairIn
 from ..service_layer.dishonesty import record_dishonesty, repair
@@ -63,19 +61,11 @@ async def enterprise_records(
     """Every dishonesty record of one enterprise, ended ones included."""
     validate_uscc(uscc)
     async with get_runtime(request).db.read_session() as session:
-        rows = await session.execute(select(dishonesty).where(dishonesty.c.uscc == uscc).order_by(dishonesty.c.started_on))
-        return [DishonestyRead.model_validate(r._mapping) for r in rows]
+        return [DishonestyRead.model_validate(r._mapping) for r in await dishonesty_repo.of_enterprise(session, uscc)]
 
 
 @router.get("/public/dishonesty-records", response_model=list[DishonestyRead], tags=["public"])
 async def public_list(request: Request) -> Any:
     """Public: the dishonesty records in force today (joint punishment list, Plan 4.1.6); no credential needed."""
-    today = today_shanghai()
-    c = dishonesty.c
-    query = (
-        select(dishonesty)
-        .where(in_force_clause(c.started_on, c.expires_on, c.ended_on, today))
-        .order_by(c.started_on.desc(), c.record_id)
-    )
     async with get_runtime(request).db.read_session() as session:
-        return [DishonestyRead.model_validate(r._mapping) for r in await session.execute(query)]
+        return [DishonestyRead.model_validate(r._mapping) for r in await dishonesty_repo.in_force(session, today_shanghai())]

@@ -8,14 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy import select
-
 from xinyidai_shared.auth import Principal, Role, require
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
 from xinyidai_shared.web import get_runtime, get_uow
 
-from ..adapters.tables import authorisation, credit_query
+from ..adapters import consent_repo
 from ..schemas import AuthorisationIn, AuthorisationRead, QueryRead
 from ..service_layer.reports import grant
 
@@ -32,10 +30,9 @@ def _own_uscc(principal: Principal) -> str:
 @router.get("/self/credit-queries", response_model=list[QueryRead])
 async def own_queries(request: Request, principal: Principal = Depends(enterprise_only)) -> Any:
     """The enterprise's own view of who looked at its credit report, when and why."""
-    uscc, c = _own_uscc(principal), credit_query.c
+    uscc = _own_uscc(principal)
     async with get_runtime(request).db.read_session() as session:
-        rows = await session.execute(select(credit_query).where(c.uscc == uscc).order_by(c.queried_at.desc(), c.id.desc()))
-        return [QueryRead.model_validate(r._mapping) for r in rows]
+        return [QueryRead.model_validate(r._mapping) for r in await consent_repo.queries_of(session, uscc)]
 
 
 @router.post("/self/authorisations", status_code=201, response_model=AuthorisationRead)
@@ -57,5 +54,4 @@ async def own_authorisations(request: Request, principal: Principal = Depends(en
     """The authorisations the enterprise has given, revoked ones included."""
     uscc = _own_uscc(principal)
     async with get_runtime(request).db.read_session() as session:
-        rows = await session.execute(select(authorisation).where(authorisation.c.uscc == uscc).order_by(authorisation.c.created_at))
-        return [AuthorisationRead.model_validate(r._mapping) for r in rows]
+        return [AuthorisationRead.model_validate(r._mapping) for r in await consent_repo.authorisations_of(session, uscc)]

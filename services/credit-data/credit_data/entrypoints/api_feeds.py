@@ -9,12 +9,11 @@ import hashlib
 import io
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import insert, select
 
 from xinyidai_shared.auth import Principal, Role, require
 from xinyidai_shared.clock import utcnow
@@ -23,13 +22,15 @@ from xinyidai_shared.idempotency import Idempotency, idempotency
 from xinyidai_shared.money import format_fen
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.web import get_runtime
+from xinyidai_shared.params import STRICT, LineCursor
 
+from ..adapters import jobs_repo
 from ..adapters.records_repo import record_history
-from ..adapters.tables import job, job_rejection
 from ..domain.feeds import FORMATS, check_header, normalise_encoding
 from ..domain.periods import format_period
 from ..schemas import RECORD_EXAMPLE, BatchIn, BatchResultRead, ItemResultRead, JobRead, RejectionRead
 from ..service_layer.ingest import push_one, push_records
+from ..service_layer.jobs import queue_file
 
 router = APIRouter(prefix="/v1/feeds", tags=["feeds"])
 provider_only = require(Role.PROVIDER)
@@ -146,7 +147,8 @@ async def upload_file(
 
         async def work(uow: UnitOfWork) -> tuple[int, dict]:
             queued.append(job_id)
-            return 202, await _queue_job(uow, principal, job_id, path, format, codec, size, sha)
+            row = await queue_file(uow, principal, job_id=job_id, path=str(path), fmt=format, codec=codec, size=size, sha256=sha)
+            return 202, JobRead.model_validate(row).model_dump(mode="json")
 
         # The unit of work (and with it the database's writer lock) is taken only once the file is in; the
         # request is known by the file's own hash (with the format and encoding in the query).
@@ -159,23 +161,9 @@ async def upload_file(
     return answer
 
 
-async def _queue_job(
-    uow: UnitOfWork, principal: Principal, job_id: str, path: Path, fmt: str, codec: str, size: int, sha: str
-) -> dict[str, Any]:
-    """Record the job; the worker picks it up."""
-    values = {
-        "id": job_id, "kind": "feed", "org_id": principal.org_id, "sources": ",".join(sorted(principal.sources)),
-        "format": fmt, "encoding": codec, "file_path": str(path), "size_bytes": size, "body_sha256": sha,
-        "status": "queued", "lines_done": 0, "accepted": 0, "unchanged": 0, "superseded": 0, "rejected": 0,
-        "rated": 0, "created_at": utcnow(),
-    }  # fmt: skip
-    await uow.session.execute(insert(job).values(values))
-    return JobRead.model_validate(values | {"error": None, "started_at": None, "finished_at": None}).model_dump(mode="json")
-
-
 async def _visible_job(request: Request, job_id: str, principal: Principal) -> Any:
     async with get_runtime(request).db.read_session() as session:
-        row = (await session.execute(select(job).where(job.c.id == job_id))).first()
+        row = await jobs_repo.get(session, job_id)
     if row is None or (principal.role is Role.PROVIDER and row.org_id != principal.org_id):
         raise NotFound("JOB_NOT_FOUND", f"no job {job_id} for this organisation")
     return row
@@ -193,18 +181,15 @@ async def get_job(
 async def job_rejections(
     job_id: str,
     request: Request,
-    after_line: int = Query(0, ge=0),
-    limit: int = Query(500, ge=1, le=5000),
+    after_line: LineCursor = 0,
+    limit: Annotated[int, Query(ge=1, le=5000), STRICT] = 500,
     principal: Principal = Depends(require(Role.PROVIDER, Role.CREDIT_OFFICE)),
 ) -> Any:
     """The job's rejected lines (line number, field, code, reason), in line order, a page at a time."""
     await _visible_job(request, job_id, principal)
-    c = job_rejection.c
     async with get_runtime(request).db.read_session() as session:
-        rows = await session.execute(
-            select(job_rejection).where(c.job_id == job_id, c.line > after_line).order_by(c.line, c.id).limit(limit)
-        )
-        return [RejectionRead.model_validate(r._mapping) for r in rows]
+        rows = await jobs_repo.rejections(session, job_id, after_line=after_line, limit=limit)
+    return [RejectionRead.model_validate(r._mapping) for r in rows]
 
 
 @router.get("/records/{source_record_id}/history")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy import select
-
 from xinyidai_shared.auth import CREDIT_FILE_READERS, CREDIT_RECORDERS, Principal, require
 from xinyidai_shared.clock import utcnow
 from xinyidai_shared.errors import NotFound
@@ -14,7 +12,7 @@ from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
 from xinyidai_shared.web import get_runtime, get_uow, read_limited
 
-from ..adapters.tables import letter
+from ..adapters import letters_repo
 from ..domain.letters import check_letter
 from ..schemas import IdentityIn, LetterRead
 from ..service_layer import letters
@@ -63,26 +61,22 @@ async def upload_letter(uscc: str, request: Request, response: Response, princip
 async def enterprise_letters(uscc: str, request: Request, _: Principal = Depends(require(*CREDIT_FILE_READERS))) -> Any:
     """Every letter of one enterprise, newest first, with its status (valid, void, replaced)."""
     validate_uscc(uscc)
-    cols = [c for c in letter.c if c.name != "content"]
     async with get_runtime(request).db.read_session() as session:
-        rows = await session.execute(select(*cols).where(letter.c.uscc == uscc).order_by(letter.c.uploaded_at.desc()))
-        return [LetterRead.model_validate(r._mapping) for r in rows]
+        return [LetterRead.model_validate(r._mapping) for r in await letters_repo.of_enterprise(session, uscc)]
 
 
 @router.get("/public/commitment-letters", response_model=list[LetterRead], tags=["public"])
 async def public_letters(request: Request) -> Any:
     """Public: every valid commitment letter, with its SHA-256 so anyone can check the published file."""
-    cols = [c for c in letter.c if c.name != "content"]
     async with get_runtime(request).db.read_session() as session:
-        rows = await session.execute(select(*cols).where(letter.c.status == "valid").order_by(letter.c.uploaded_at.desc()))
-        return [LetterRead.model_validate(r._mapping) for r in rows]
+        return [LetterRead.model_validate(r._mapping) for r in await letters_repo.valid_letters(session)]
 
 
 @router.get("/public/commitment-letters/{letter_id}.pdf", response_class=Response, tags=["public"])
 async def public_letter_file(letter_id: str, request: Request) -> Response:
     """Public: the published PDF of a valid letter."""
     async with get_runtime(request).db.read_session() as session:
-        row = (await session.execute(select(letter.c.content).where(letter.c.id == letter_id, letter.c.status == "valid"))).first()
-    if row is None:
+        content = await letters_repo.valid_file(session, letter_id)
+    if content is None:
         raise NotFound("LETTER_NOT_FOUND", f"no valid letter {letter_id}")
-    return Response(row.content, media_type="application/pdf")
+    return Response(content, media_type="application/pdf")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import insert
-
 from xinyidai_shared.auth import CREDIT_FILE_READERS, Principal, Role, require
 from xinyidai_shared.clock import SHANGHAI, today_shanghai, utcnow
 from xinyidai_shared.errors import Invalid, NotFound
@@ -20,11 +17,11 @@ from xinyidai_shared.web import get_runtime, get_uow
 
 from ..adapters import ratings_repo
 from ..adapters.records_repo import records_for
-from ..adapters.tables import job
 from ..domain.periods import format_period, index_of
 from ..domain.profiles import build_profile
 from ..domain.scorecard import LENDING_GRADES, UNRATED
 from ..schemas import JobRead, RatingRead
+from ..service_layer import jobs
 
 router = APIRouter(prefix="/v1", tags=["ratings"])
 readers = require(*CREDIT_FILE_READERS, Role.SERVICE)
@@ -110,12 +107,6 @@ async def get_profile(uscc: str, request: Request, _: Principal = Depends(reader
 @router.post("/ratings/rerate-all", status_code=202, response_model=JobRead)
 async def rerate_all(_: Principal = Depends(require(Role.CREDIT_OFFICE)), uow: UnitOfWork = Depends(get_uow)) -> Any:
     """Queue a re-rating of every enterprise (after a scorecard change); follow it as a job."""
-    values = {
-        "id": str(uuid.uuid4()), "kind": "rerate", "org_id": "credit-data", "sources": "", "format": None,
-        "encoding": None, "file_path": None, "size_bytes": 0, "body_sha256": None, "status": "queued",
-        "lines_done": 0, "accepted": 0, "unchanged": 0, "superseded": 0, "rejected": 0, "rated": 0,
-        "error": None, "created_at": utcnow(), "started_at": None, "finished_at": None,
-    }  # fmt: skip
-    await uow.session.execute(insert(job).values(values))
+    row = await jobs.queue_rerate(uow)
     await uow.commit()
-    return JobRead.model_validate(values)
+    return JobRead.model_validate(row)

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy import select, update
-
 from xinyidai_shared.auth import CREDIT_FILE_READERS, CREDIT_QUERY_LOG_READERS, Principal, Role, require
 from xinyidai_shared.clock import utcnow
-from xinyidai_shared.errors import Invalid, NotFound
+from xinyidai_shared.errors import Invalid
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
 from xinyidai_shared.web import get_runtime, get_uow
+from xinyidai_shared.params import STRICT
 
+from ..adapters import consent_repo
 from ..adapters.pdf import render_pdf
-from ..adapters.tables import authorisation, credit_query
 from ..schemas import AuthorisationIn, AuthorisationRead, QueryRead
-from ..service_layer.reports import build_report, check_access, grant, log_query
+from ..service_layer.reports import build_report, check_access, grant, log_query, revoke
 
 router = APIRouter(prefix="/v1", tags=["credit reports"])
 report_readers = require(Role.BANK, *CREDIT_FILE_READERS, Role.SERVICE)
@@ -83,13 +82,9 @@ async def revoke_authorisation(
     ref: str, _: Principal = Depends(require(Role.CREDIT_OFFICE)), uow: UnitOfWork = Depends(get_uow)
 ) -> Any:
     """Withdraw an authorisation at the enterprise's request; banks can no longer use it."""
-    row = (await uow.session.execute(select(authorisation).where(authorisation.c.ref == ref))).first()
-    if row is None:
-        raise NotFound("AUTHORISATION_NOT_FOUND", f"no authorisation {ref}")
-    if row.revoked_at is None:
-        await uow.session.execute(update(authorisation).where(authorisation.c.ref == ref).values(revoked_at=utcnow()))
-        await uow.commit()
-    return AuthorisationRead.model_validate(row._mapping)
+    row = await revoke(uow, ref, now=utcnow())
+    await uow.commit()
+    return AuthorisationRead.model_validate(row)
 
 
 @router.get("/enterprises/{uscc}/credit-queries", response_model=list[QueryRead])
@@ -98,10 +93,8 @@ async def enterprise_queries(
 ) -> Any:
     """Who looked at this enterprise's report, when and why (the enterprise's view, served by the office)."""
     validate_uscc(uscc)
-    c = credit_query.c
     async with get_runtime(request).db.read_session() as session:
-        rows = await session.execute(select(credit_query).where(c.uscc == uscc).order_by(c.queried_at.desc(), c.id.desc()))
-        return [QueryRead.model_validate(r._mapping) for r in rows]
+        return [QueryRead.model_validate(r._mapping) for r in await consent_repo.queries_of(session, uscc)]
 
 
 @router.get("/credit-queries")
@@ -109,17 +102,12 @@ async def all_queries(
     request: Request,
     org_id: str | None = Query(None),
     since: datetime | None = Query(None),
-    limit: int = Query(200, ge=1, le=2000),
+    limit: Annotated[int, Query(ge=1, le=2000), STRICT] = 200,
     _: Principal = Depends(require(*CREDIT_QUERY_LOG_READERS)),
 ) -> list[dict[str, Any]]:
     """The credit office's view of every report query, newest first, optionally for one organisation."""
-    c = credit_query.c
-    query = select(credit_query).order_by(c.queried_at.desc(), c.id.desc()).limit(limit)
-    if org_id:
-        query = query.where(c.org_id == org_id)
-    if since is not None:
-        if since.tzinfo is None:
-            raise Invalid("INSTANT_NAIVE", "since must carry a time zone", field="since")
-        query = query.where(c.queried_at >= since)
+    if since is not None and since.tzinfo is None:
+        raise Invalid("INSTANT_NAIVE", "since must carry a time zone", field="since")
     async with get_runtime(request).db.read_session() as session:
-        return [QueryRead.model_validate(r._mapping).model_dump(mode="json") | {"uscc": r.uscc} for r in await session.execute(query)]
+        rows = await consent_repo.queries(session, org_id=org_id, since=since, limit=limit)
+    return [QueryRead.model_validate(r._mapping).model_dump(mode="json") | {"uscc": r.uscc} for r in rows]

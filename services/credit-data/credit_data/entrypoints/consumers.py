@@ -4,30 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
 from xinyidai_shared.clock import utcnow
 from xinyidai_shared.events import Envelope, LoanDefaultedMaliciously, LoanOverdue, LoanRegistered, LoanRepaid
 from xinyidai_shared.uow import UnitOfWork
 
-from ..adapters.tables import loan_exposure
+from ..adapters import exposure_repo
 from ..service_layer.dishonesty import record_bank_default
 from ..service_layer.rating import rerate
 
 
-async def _exposure(uow: UnitOfWork, loan_id: str) -> Any:
-    return (await uow.session.execute(select(loan_exposure).where(loan_exposure.c.loan_id == loan_id))).first()
-
-
 async def _upsert(uow: UnitOfWork, event: Any, **values: Any) -> None:
-    now = utcnow()
-    if await _exposure(uow, event.loan_id) is None:
-        row = {"loan_id": event.loan_id, "bank_id": event.bank_id, "uscc": event.uscc, "active": True, "days_past_due": 0}
-        await uow.session.execute(insert(loan_exposure).values(row | values | {"updated_at": now}))
-    else:
-        await uow.session.execute(
-            update(loan_exposure).where(loan_exposure.c.loan_id == event.loan_id).values(**values, updated_at=now)
-        )
+    await exposure_repo.upsert(uow.session, loan_id=event.loan_id, bank_id=event.bank_id, uscc=event.uscc, at=utcnow(), **values)
 
 
 async def on_loan_registered(uow: UnitOfWork, event: LoanRegistered, _envelope: Envelope) -> None:

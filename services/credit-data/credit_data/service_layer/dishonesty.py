@@ -9,26 +9,19 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
 from xinyidai_shared.clock import business_date
-from xinyidai_shared.dishonesty import ended_by_expiry, expired_clause
+from xinyidai_shared.dishonesty import ended_by_expiry
 from xinyidai_shared.errors import Conflict, Forbidden, NotFound
 from xinyidai_shared.events import DishonestyRecorded, DishonestyRemoved
 from xinyidai_shared.runtime import Runtime
 from xinyidai_shared.uow import UnitOfWork
 
+from ..adapters import dishonesty_repo
 from ..adapters.ratings_repo import lock_enterprises
-from ..adapters.tables import dishonesty
 from ..domain.dishonesty import DishonestyTerms, check_repair, check_terms
 from ..domain.risk import dishonesty_hit
 from .alerts import raise_alerts
 from .rating import rerate
-
-
-async def find(uow: UnitOfWork, record_id: str) -> Any:
-    """One dishonesty record, or None."""
-    return (await uow.session.execute(select(dishonesty).where(dishonesty.c.record_id == record_id))).first()
 
 
 async def record_dishonesty(
@@ -37,7 +30,7 @@ async def record_dishonesty(
     """Record once per ``record_id``: the same terms again return the record, other terms are a conflict."""
     check_terms(terms, today=business_date(now))
     await lock_enterprises(uow.session, [uscc])
-    existing = await find(uow, record_id)
+    existing = await dishonesty_repo.get(uow.session, record_id)
     if existing is not None:
         same = (existing.uscc, existing.reason, existing.started_on, existing.expires_on) == (
             uscc, terms.reason, terms.started_on, terms.expires_on
@@ -50,7 +43,7 @@ async def record_dishonesty(
         "started_on": terms.started_on, "expires_on": terms.expires_on, "ended_on": None, "end_reason": None,
         "recorded_at": now,
     }  # fmt: skip
-    await uow.session.execute(insert(dishonesty).values(values))
+    await dishonesty_repo.add(uow.session, values)
     uow.publish(
         DishonestyRecorded(
             uscc=uscc, record_id=record_id, source=recorded_by, reason=terms.reason,
@@ -59,7 +52,7 @@ async def record_dishonesty(
     )
     await raise_alerts(uow, [(uscc, dishonesty_hit(record_id, terms.reason))], now=now)
     await rerate(uow, [uscc], now=now)
-    return await find(uow, record_id), True
+    return await dishonesty_repo.get(uow.session, record_id), True
 
 
 async def record_bank_default(
@@ -75,7 +68,7 @@ async def record_bank_default(
 
 async def repair(uow: UnitOfWork, *, record_id: str, by: str, may_repair_any: bool, repaired_on: date, reason: str, now: datetime) -> Any:
     """Credit repair (信用修复): end a record early; only its recorder or the credit office may."""
-    row = await find(uow, record_id)
+    row = await dishonesty_repo.get(uow.session, record_id)
     if row is None:
         raise NotFound("DISHONESTY_NOT_FOUND", f"no dishonesty record {record_id}")
     if not may_repair_any and row.recorded_by != by:
@@ -83,15 +76,11 @@ async def repair(uow: UnitOfWork, *, record_id: str, by: str, may_repair_any: bo
     check_repair(row.started_on, row.ended_on, repaired_on, today=business_date(now))
     await _end(uow, row, ended_on=repaired_on, reason=f"repaired: {reason}")
     await rerate(uow, [row.uscc], now=now)
-    return await find(uow, record_id)
+    return await dishonesty_repo.get(uow.session, record_id)
 
 
 async def _end(uow: UnitOfWork, row: Any, *, ended_on: date, reason: str) -> None:
-    await uow.session.execute(
-        update(dishonesty)
-        .where(dishonesty.c.record_id == row.record_id)
-        .values(ended_on=ended_on, end_reason=reason)
-    )
+    await dishonesty_repo.end(uow.session, row.record_id, ended_on=ended_on, reason=reason)
     uow.publish(DishonestyRemoved(uscc=row.uscc, record_id=row.record_id, reason=reason, removed_on=ended_on))
 
 
@@ -99,12 +88,7 @@ async def expire_records(runtime: Runtime, *, today: date | None, now: datetime)
     """End every record whose last day in force is past and publish its removal from the day after (daily)."""
     day = today or business_date(now)
     async with runtime.uow() as uow:
-        c = dishonesty.c
-        rows = list(
-            await uow.session.execute(
-                select(dishonesty).where(expired_clause(c.expires_on, c.ended_on, day))
-            )
-        )
+        rows = await dishonesty_repo.expired_by(uow.session, day)
         for row in rows:
             await _end(uow, row, ended_on=ended_by_expiry(row.expires_on), reason="expired")
         if rows:

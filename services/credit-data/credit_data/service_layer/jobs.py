@@ -17,14 +17,13 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
+from xinyidai_shared.auth import Principal
 from xinyidai_shared.clock import today_shanghai, utcnow
 from xinyidai_shared.runtime import Runtime
+from xinyidai_shared.uow import UnitOfWork
 
-from ..adapters import ratings_repo
+from ..adapters import jobs_repo, ratings_repo
 from ..adapters.records_repo import store_records
-from ..adapters.tables import job, job_rejection
 from ..domain.feeds import read_feed
 from ..domain.records import FeedRecord
 from .feed_reader import batches_from_helper, check_line
@@ -34,23 +33,36 @@ log = logging.getLogger(__name__)
 YIELD_EVERY = 250
 
 
+async def queue_file(uow: UnitOfWork, principal: Principal, *, job_id: str, path: str, fmt: str, codec: str, size: int,
+                     sha256: str) -> dict[str, Any]:  # fmt: skip
+    """Queue an uploaded feed file as a job; the worker ingests it with the provider's own sources."""
+    values = {
+        "id": job_id, "kind": "feed", "org_id": principal.org_id, "sources": ",".join(sorted(principal.sources)),
+        "format": fmt, "encoding": codec, "file_path": path, "size_bytes": size, "body_sha256": sha256,
+        "status": "queued", "created_at": utcnow(),
+    }  # fmt: skip
+    return await jobs_repo.add(uow.session, values)
+
+
+async def queue_rerate(uow: UnitOfWork) -> dict[str, Any]:
+    """Queue a re-rating of every enterprise (after a scorecard change)."""
+    values = {"id": str(uuid.uuid4()), "kind": "rerate", "org_id": "credit-data", "status": "queued", "created_at": utcnow()}
+    return await jobs_repo.add(uow.session, values)
+
+
 async def claim_next(runtime: Runtime) -> Any:
     """Take the oldest queued job and mark it running; None when there is nothing to do."""
     async with runtime.uow() as uow:
-        # SKIP LOCKED lets several instances on one PostgreSQL take different jobs (SQLite ignores it).
-        query = select(job).where(job.c.status == "queued").order_by(job.c.created_at).limit(1)
-        row = (await uow.session.execute(query.with_for_update(skip_locked=True))).first()
-        if row is None:
-            return None
-        await uow.session.execute(update(job).where(job.c.id == row.id).values(status="running", started_at=utcnow()))
-        await uow.commit()
+        row = await jobs_repo.take_next_queued(uow.session, utcnow())
+        if row is not None:
+            await uow.commit()
         return row
 
 
 async def requeue_interrupted(runtime: Runtime) -> None:
     """Jobs left running by a stopped process go back to the queue; they resume from ``lines_done``."""
     async with runtime.uow() as uow:
-        await uow.session.execute(update(job).where(job.c.status == "running").values(status="queued"))
+        await jobs_repo.requeue_running(uow.session)
         await uow.commit()
 
 
@@ -97,22 +109,12 @@ async def _store_batch(runtime: Runtime, row: Any, checked: _Checked, cap: int) 
     async with runtime.uow() as uow:
         stored = await store_records(uow.session, row.org_id, checked.records, now=utcnow(), job_id=row.id)
         await ratings_repo.mark_dirty(uow.session, stored.touched)
-        counters = (await uow.session.execute(select(job.c.rejected).where(job.c.id == row.id))).one()
-        room = max(0, cap - counters.rejected)
-        if checked.rejections and room:
-            await uow.session.execute(insert(job_rejection), [r | {"job_id": row.id} for r in checked.rejections[:room]])
-        c = job.c
-        await uow.session.execute(
-            update(job)
-            .where(c.id == row.id)
-            .values(
-                lines_done=checked.last_line,
-                accepted=c.accepted + stored.count("accepted"),
-                unchanged=c.unchanged + stored.count("unchanged"),
-                superseded=c.superseded + stored.count("superseded"),
-                rejected=c.rejected + len(checked.rejections),
-            )
-        )
+        room = max(0, cap - await jobs_repo.rejected_so_far(uow.session, row.id))
+        await jobs_repo.add_rejections(uow.session, row.id, checked.rejections[:room])
+        await jobs_repo.count_batch(
+            uow.session, row.id, lines_done=checked.last_line, accepted=stored.count("accepted"),
+            unchanged=stored.count("unchanged"), superseded=stored.count("superseded"), rejected=len(checked.rejections),
+        )  # fmt: skip
         await uow.commit()
 
 
@@ -127,7 +129,7 @@ async def rate_dirty(runtime: Runtime, job_id: str | None) -> int:
             await rerate(uow, usccs, now=utcnow())
             total += len(usccs)
             if job_id is not None:
-                await uow.session.execute(update(job).where(job.c.id == job_id).values(rated=job.c.rated + len(usccs)))
+                await jobs_repo.count_rated(uow.session, job_id, len(usccs))
             await uow.commit()
 
 
@@ -172,7 +174,7 @@ async def run_rerate_job(runtime: Runtime, job_id: str | None) -> int:
                 break
             await rerate(uow, usccs, now=utcnow())
             if job_id is not None:
-                await uow.session.execute(update(job).where(job.c.id == job_id).values(rated=job.c.rated + len(usccs)))
+                await jobs_repo.count_rated(uow.session, job_id, len(usccs))
             await uow.commit()
         after, total = usccs[-1], total + len(usccs)
     if job_id is not None:
@@ -182,7 +184,7 @@ async def run_rerate_job(runtime: Runtime, job_id: str | None) -> int:
 
 async def _finish(runtime: Runtime, job_id: str, status: str, error: str | None = None) -> None:
     async with runtime.uow() as uow:
-        await uow.session.execute(update(job).where(job.c.id == job_id).values(status=status, error=error, finished_at=utcnow()))
+        await jobs_repo.finish(uow.session, job_id, status=status, error=error, at=utcnow())
         await uow.commit()
 
 
@@ -201,17 +203,15 @@ async def run_one(runtime: Runtime, row: Any) -> None:
 async def last_daily_run(runtime: Runtime) -> datetime | None:
     """When the daily rules last finished (kept as a job row, so a restart does not postpone them)."""
     async with runtime.db.read_session() as session:
-        query = select(job.c.finished_at).where(job.c.kind == "daily", job.c.status == "done")
-        return (await session.execute(query.order_by(job.c.finished_at.desc()).limit(1))).scalar()
+        return await jobs_repo.last_finished(session, "daily")
 
 
 async def record_daily_run(runtime: Runtime, *, started_at: datetime, rated: int) -> None:
     """Remember a finished daily run and how many enterprises it re-rated."""
     values = {
-        "id": str(uuid.uuid4()), "kind": "daily", "org_id": "credit-data", "sources": "", "size_bytes": 0,
-        "status": "done", "lines_done": 0, "accepted": 0, "unchanged": 0, "superseded": 0, "rejected": 0,
-        "rated": rated, "created_at": started_at, "started_at": started_at, "finished_at": utcnow(),
+        "id": str(uuid.uuid4()), "kind": "daily", "org_id": "credit-data", "status": "done", "rated": rated,
+        "created_at": started_at, "started_at": started_at, "finished_at": utcnow(),
     }  # fmt: skip
     async with runtime.uow() as uow:
-        await uow.session.execute(insert(job).values(values))
+        await jobs_repo.add(uow.session, values)
         await uow.commit()

@@ -11,39 +11,30 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
 from xinyidai_shared.clock import business_date
 from xinyidai_shared.errors import Conflict
 from xinyidai_shared.events import CommitmentLetterPublished, CommitmentLetterVoided
 from xinyidai_shared.uow import UnitOfWork
 
+from ..adapters import letters_repo
 from ..adapters.ratings_repo import lock_enterprises
-from ..adapters.tables import enterprise, letter
 from ..domain.letters import void_reason_code
-
-
-async def _valid_letter(uow: UnitOfWork, uscc: str) -> Any:
-    return (await uow.session.execute(select(letter).where(letter.c.uscc == uscc, letter.c.status == "valid"))).first()
 
 
 async def change_identity(uow: UnitOfWork, *, uscc: str, name: str, legal_representative: str, now: datetime) -> int:
     """Register or change the enterprise's identity; returns how many letters the change voided (0 or 1)."""
     await lock_enterprises(uow.session, [uscc])
-    old = (await uow.session.execute(select(enterprise).where(enterprise.c.uscc == uscc))).first()
-    values = {"name": name, "legal_representative": legal_representative, "updated_at": now}
+    old = await letters_repo.identity(uow.session, uscc)
     if old is None:
-        await uow.session.execute(insert(enterprise).values(uscc=uscc, **values))
+        await letters_repo.add_identity(uow.session, uscc, name=name, legal_representative=legal_representative, at=now)
         return 0
     reason_code = void_reason_code(old.name, old.legal_representative, name, legal_representative)
-    await uow.session.execute(update(enterprise).where(enterprise.c.uscc == uscc).values(**values))
-    current = await _valid_letter(uow, uscc) if reason_code else None
+    await letters_repo.change_identity(uow.session, uscc, name=name, legal_representative=legal_representative, at=now)
+    current = await letters_repo.valid_letter(uow.session, uscc) if reason_code else None
     if current is None:
         return 0
     reason = f"{reason_code}: {old.name}/{old.legal_representative} -> {name}/{legal_representative}"
-    await uow.session.execute(
-        update(letter).where(letter.c.id == current.id).values(status="void", void_reason=reason, voided_at=now)
-    )
+    await letters_repo.set_status(uow.session, current.id, status="void", at=now, reason=reason)
     uow.publish(CommitmentLetterVoided(uscc=uscc, letter_id=current.id, reason_code=reason_code, voided_on=business_date(now)))
     return 1
 
@@ -56,22 +47,22 @@ async def store_letter(
     Returns the letter (without its content) and whether it is new.
     """
     await lock_enterprises(uow.session, [uscc])
-    identity = (await uow.session.execute(select(enterprise).where(enterprise.c.uscc == uscc))).first()
+    identity = await letters_repo.identity(uow.session, uscc)
     if identity is None:
         raise Conflict("IDENTITY_UNKNOWN", "register the enterprise's name and legal representative first")
-    current = await _valid_letter(uow, uscc)
+    current = await letters_repo.valid_letter(uow.session, uscc)
     if current is not None and current.sha256 == sha256:
         return {k: v for k, v in current._mapping.items() if k != "content"}, False
     today = business_date(now)
     if current is not None:
-        await uow.session.execute(update(letter).where(letter.c.id == current.id).values(status="replaced", voided_at=now))
+        await letters_repo.set_status(uow.session, current.id, status="replaced", at=now)
         uow.publish(CommitmentLetterVoided(uscc=uscc, letter_id=current.id, reason_code="REPLACED", voided_on=today))
     values = {
         "id": str(uuid.uuid4()), "uscc": uscc, "enterprise_name": identity.name,
         "legal_representative": identity.legal_representative, "sha256": sha256, "size_bytes": len(content),
         "content": content, "uploaded_by": uploaded_by, "uploaded_at": now, "status": "valid",
     }  # fmt: skip
-    await uow.session.execute(insert(letter).values(values))
+    await letters_repo.add_letter(uow.session, values)
     uow.publish(
         CommitmentLetterPublished(
             uscc=uscc, letter_id=values["id"], name=identity.name, legal_representative=identity.legal_representative,

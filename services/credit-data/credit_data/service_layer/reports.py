@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select
 
 from xinyidai_shared.auth import Principal, Role
 from xinyidai_shared.clock import business_date, today_shanghai, utcnow
@@ -22,9 +21,8 @@ from xinyidai_shared.errors import Forbidden, Invalid, NotFound
 from xinyidai_shared.money import format_fen
 from xinyidai_shared.uow import UnitOfWork
 
-from ..adapters import ratings_repo
+from ..adapters import consent_repo, dishonesty_repo, letters_repo, ratings_repo
 from ..adapters.records_repo import records_for
-from ..adapters.tables import authorisation, credit_query, dishonesty, enterprise, letter
 from ..domain.periods import format_period, index_of
 from ..domain.profiles import build_profile
 from ..domain.scorecard import LENDING_GRADES, UNRATED
@@ -40,7 +38,7 @@ async def check_access(uow: UnitOfWork, principal: Principal, uscc: str, ref: st
         return
     if not ref:
         raise Forbidden("AUTHORISATION_REQUIRED", "a bank needs the enterprise's authorisation reference")
-    row = (await uow.session.execute(select(authorisation).where(authorisation.c.ref == ref))).first()
+    row = await consent_repo.authorisation_by_ref(uow.session, ref)
     usable = (
         row is not None
         and row.uscc == uscc
@@ -59,7 +57,7 @@ async def log_query(uow: UnitOfWork, principal: Principal, uscc: str, ref: str |
         "role": str(principal.role), "purpose": purpose[:200], "authorisation_ref": ref if principal.role is Role.BANK else None,
         "format": fmt, "queried_at": now,
     }  # fmt: skip
-    await uow.session.execute(insert(credit_query).values(values))
+    await consent_repo.log_query(uow.session, values)
 
 
 def _coverage(profile: Any) -> list[dict[str, Any]]:
@@ -82,10 +80,9 @@ async def build_report(uow: UnitOfWork, uscc: str, *, now: datetime) -> dict[str
         raise NotFound("REPORT_NOT_AVAILABLE", f"{uscc} is unrated: there is not enough data for a credit report")
     today = business_date(now)
     profile = build_profile(uscc, (await records_for(session, [uscc]))[uscc], as_of_period=index_of(today))
-    identity = (await session.execute(select(enterprise).where(enterprise.c.uscc == uscc))).first()
-    records = list(await session.execute(select(dishonesty).where(dishonesty.c.uscc == uscc).order_by(dishonesty.c.started_on)))
-    letters = list(await session.execute(select(letter).where(letter.c.uscc == uscc).order_by(letter.c.uploaded_at.desc()).limit(1)))
-    latest_letter = letters[0] if letters else None
+    identity = await letters_repo.identity(session, uscc)
+    records = await dishonesty_repo.of_enterprise(session, uscc)
+    latest_letter = await letters_repo.latest_letter(session, uscc)
     return {
         "report_id": str(uuid.uuid4()),
         "generated_at": now.isoformat(),
@@ -122,17 +119,21 @@ async def grant(uow: UnitOfWork, *, uscc: str, bank_id: str, purpose: str, valid
     """An authorisation for one bank; the same open terms again return the existing reference."""
     if valid_until < today_shanghai():
         raise Invalid("AUTHORISATION_EXPIRED", "valid_until is in the past", field="valid_until")
-    c = authorisation.c
-    same = (
-        await uow.session.execute(
-            select(authorisation).where(
-                c.uscc == uscc, c.bank_id == bank_id, c.purpose == purpose, c.valid_until == valid_until, c.revoked_at.is_(None)
-            )
-        )
-    ).first()
+    same = await consent_repo.open_authorisation(uow.session, uscc=uscc, bank_id=bank_id, purpose=purpose, valid_until=valid_until)
     if same is not None:
         return dict(same._mapping), False
     values = {"ref": f"AUTH-{secrets.token_hex(8).upper()}", "uscc": uscc, "bank_id": bank_id, "purpose": purpose,
               "valid_until": valid_until, "registered_by": by, "created_at": utcnow()}  # fmt: skip
-    await uow.session.execute(insert(authorisation).values(values))
+    await consent_repo.add_authorisation(uow.session, values)
     return values, True
+
+
+async def revoke(uow: UnitOfWork, ref: str, *, now: datetime) -> dict[str, Any]:
+    """Withdraw an authorisation (once; revoking it again changes nothing)."""
+    row = await consent_repo.authorisation_by_ref(uow.session, ref)
+    if row is None:
+        raise NotFound("AUTHORISATION_NOT_FOUND", f"no authorisation {ref}")
+    if row.revoked_at is not None:
+        return dict(row._mapping)
+    await consent_repo.revoke(uow.session, ref, now)
+    return dict(row._mapping) | {"revoked_at": now}

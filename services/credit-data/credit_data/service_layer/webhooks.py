@@ -8,12 +8,11 @@ from datetime import timedelta
 
 import httpx
 import orjson
-from sqlalchemy import select, update
 
 from xinyidai_shared.clock import utcnow
 from xinyidai_shared.runtime import Runtime
 
-from ..adapters.tables import risk_alert, webhook, webhook_delivery
+from ..adapters import alerts_repo
 from ..domain.webhooks import next_delay_s, signature
 
 log = logging.getLogger(__name__)
@@ -22,17 +21,8 @@ BATCH = 50
 
 async def deliver_due(runtime: Runtime, client: httpx.AsyncClient) -> int:
     """Try every delivery that is due once; returns how many were attempted."""
-    d, a, w = webhook_delivery.c, risk_alert.c, webhook.c
-    query = (
-        select(d.id, d.attempts, w.url, w.secret, a.alert_id, a.uscc, a.rule, a.severity, a.detail, a.raised_at)
-        .join(risk_alert, a.alert_id == d.alert_id)
-        .join(webhook, w.bank_id == d.bank_id)
-        .where(d.status == "pending", d.next_attempt_at <= utcnow())
-        .order_by(d.next_attempt_at, d.id)
-        .limit(BATCH)
-    )
     async with runtime.db.read_session() as session:
-        due = list(await session.execute(query))
+        due = await alerts_repo.due_deliveries(session, utcnow(), BATCH)
     for row in due:
         body = orjson.dumps({
             "alert_id": row.alert_id, "uscc": row.uscc, "rule": row.rule, "severity": row.severity,
@@ -62,5 +52,5 @@ async def _record_attempt(runtime: Runtime, delivery_id: int, attempts: int, err
         else:
             values["next_attempt_at"] = utcnow() + timedelta(seconds=delay)
     async with runtime.uow() as uow:
-        await uow.session.execute(update(webhook_delivery).where(webhook_delivery.c.id == delivery_id).values(values))
+        await alerts_repo.record_attempt(uow.session, delivery_id, values)
         await uow.commit()

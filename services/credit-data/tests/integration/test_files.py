@@ -66,6 +66,12 @@ async def test_file_with_bad_lines_keeps_the_good_ones_and_reports_line_field_re
         assert [(r["line"], r["field"], r["code"]) for r in report] == [
             (2, "", "JSON_INVALID"), (3, "amount_due", "MONEY_INVALID"), (4, "source", "SOURCE_NOT_ALLOWED")
         ]
+        # Paging to the ends of the line cursor's range reaches the database and answers (line is a 32-bit column).
+        url = f"/v1/feeds/jobs/{job['id']}/rejections"
+        assert [r["line"] for r in (await client.get(url, params={"after_line": 2}, headers=WATER)).json()] == [3, 4]
+        assert (await client.get(url, params={"after_line": 2**31 - 1}, headers=WATER)).json() == []
+        too_far = await client.get(url, params={"after_line": 2**31}, headers=WATER)
+        assert (too_far.status_code, too_far.json()["code"]) == (422, "VALIDATION_FAILED")
 
 
 async def test_resent_file_is_all_unchanged_and_a_correction_file_supersedes(sqlite_url, tmp_path):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query
 from xinyidai_shared.auth import FUND_READERS, Principal, Role, require
 from xinyidai_shared.clock import today_shanghai
-from xinyidai_shared.errors import Forbidden, Invalid, NotFound
+from xinyidai_shared.errors import Forbidden, NotFound
 from xinyidai_shared.runtime import Runtime
 from xinyidai_shared.web import get_runtime
+from xinyidai_shared.params import INT64_MAX, STRICT
 
 from ..adapters import books
 from ..schemas import (
@@ -80,18 +83,17 @@ async def list_dues(
 async def read_journal(
     account: str | None = None, kind: str | None = None, bank_id: str | None = None, claim_id: str | None = None,
     status: str | None = None, since: datetime | None = None, until: datetime | None = None,
-    cursor: str | None = None, limit: int = 100, runtime: Runtime = Depends(get_runtime),
+    cursor: Annotated[int | None, Query(ge=0, le=INT64_MAX, description="the previous page's next_cursor"), STRICT] = None,
+    limit: Annotated[int, Query(ge=1, le=queries.JOURNAL_PAGE_MAX), STRICT] = 100, runtime: Runtime = Depends(get_runtime),
     principal: Principal = Depends(require(*FUND_READERS, Role.BANK)),
 ) -> JournalPage:
     """The journal in order, filtered, one page at a time (pass `next_cursor` back as `cursor`)."""
     if principal.role is Role.BANK:
         bank_id = principal.bank_id
-    if cursor is not None and not cursor.isdigit():
-        raise Invalid("CURSOR_INVALID", "cursor must be a value returned as next_cursor")
     async with runtime.db.read_session() as session:
         rows, next_seq = await queries.journal(
             session, account_code=account, kind=kind, bank_id=bank_id, claim_id=claim_id, status=status,
-            since=since, until=until, after_seq=int(cursor or 0), limit=limit,
+            since=since, until=until, after_seq=cursor or 0, limit=limit,
         )
     return JournalPage(items=[transfer_read(r) for r in rows], next_cursor=None if next_seq is None else str(next_seq))
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import asyncio
 
 from fastapi import APIRouter, Depends, Path, Response
 from xinyidai_shared.auth import FUND_AUDITORS, Principal, require
 from xinyidai_shared.runtime import Runtime
 from xinyidai_shared.web import get_runtime
+from xinyidai_shared.params import STRICT
 
 from ..service_layer.audit import build_audit_pack, violations
 from .audit_files import zip_pack
@@ -18,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["audit"])
 @router.get("/audit-packs/{year}", response_class=Response,
             responses={200: {"content": {"application/zip": {}}, "description": "statement.json, journal.csv, report.pdf"}})
 async def download_audit_pack(
-    year: int = Path(ge=2000, le=2100), runtime: Runtime = Depends(get_runtime),
+    year: Annotated[int, Path(ge=2000, le=2100), STRICT], runtime: Runtime = Depends(get_runtime),
     _: Principal = Depends(require(*FUND_AUDITORS)),
 ) -> Response:
     """Download the year's audit pack (statement, journal CSV, PDF with the cash chart) as a zip."""

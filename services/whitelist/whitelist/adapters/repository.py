@@ -25,6 +25,7 @@ from .tables import (
     MembershipPeriodRow,
     MembershipRow,
     ObjectionRow,
+    PlatformPushRow,
     ReviewTaskRow,
     TransitionRow,
 )
@@ -208,3 +209,8 @@ async def member_letters(session: AsyncSession, statuses: Sequence[MemberStatus]
     for row in (await session.execute(query)).scalars().all():
         found.setdefault(row.uscc, []).append(as_letter(row))
     return found
+
+
+async def recent_pushes(session: AsyncSession, limit: int = 500) -> Sequence[PlatformPushRow]:
+    """Deliveries to the national platform, newest first."""
+    return (await session.execute(select(PlatformPushRow).order_by(PlatformPushRow.seq.desc()).limit(limit))).scalars().all()

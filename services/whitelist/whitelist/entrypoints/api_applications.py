@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from datetime import datetime
 
 import orjson
@@ -13,6 +15,7 @@ from xinyidai_shared.errors import NotFound
 from xinyidai_shared.idempotency import Idempotency, idempotency
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.web import get_runtime, get_uow
+from xinyidai_shared.params import STRICT, Offset
 
 from ..adapters import repository as repo
 from ..adapters.tables import ApplicationRow
@@ -65,8 +68,8 @@ async def apply(
 async def list_applications(
     status: str | None = Query(default=None, max_length=20),
     uscc: str | None = Query(default=None, max_length=18),
-    limit: int = Query(default=100, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    limit: Annotated[int, Query(ge=1, le=500), STRICT] = 100,
+    offset: Offset = 0,
     _: Principal = Depends(require(*CREDIT_FILE_READERS)),
     runtime=Depends(get_runtime),  # noqa: ANN001
 ) -> list[ApplicationSummary]:

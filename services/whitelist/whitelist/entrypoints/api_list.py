@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import select
 
 from xinyidai_shared.auth import CALENDAR_KEEPERS, CREDIT_FILE_READERS, Principal, Role, require
 from xinyidai_shared.errors import NotFound
@@ -14,7 +13,7 @@ from xinyidai_shared.uscc import validate_uscc
 from xinyidai_shared.web import get_runtime, get_uow
 
 from ..adapters import repository as repo
-from ..adapters.tables import MembershipRow, PlatformPushRow, ReviewTaskRow
+from ..adapters.tables import MembershipRow, ReviewTaskRow
 from ..config import Settings
 from ..domain.commitment import Letter, current, flags_for, newest_first
 from ..domain.membership import MemberStatus, status_on
@@ -151,6 +150,6 @@ async def list_pushes(
 ) -> list[PushRead]:
     """Deliveries of recommendations to the national platform and their state (officers)."""
     async with runtime.db.read_session() as session:
-        rows = (await session.execute(select(PlatformPushRow).order_by(PlatformPushRow.seq.desc()).limit(500))).scalars()
+        rows = await repo.recent_pushes(session)
         return [PushRead(push_id=r.push_id, uscc=r.uscc, status=r.status, attempts=r.attempts,
                          last_error=r.last_error, created_at=r.created_at, sent_at=r.sent_at) for r in rows]
