@@ -172,7 +172,8 @@ def main() -> None:
     token = issue_token(SECRET, org_id="bank-bench", role="bank", name="bank-bench")
     (work / "bare_app.py").write_text(BARE_APP)
     env = {**os.environ, "CLAIMS_DATABASE_URL": db_url, "CLAIMS_AUTH_SECRET": SECRET, "CLAIMS_LOG_LEVEL": "WARNING",
-           "CLAIMS_KAFKA_BOOTSTRAP": "", "CLAIMS_DEV_MODE": "false"}
+           "CLAIMS_KAFKA_BOOTSTRAP": "", "CLAIMS_DEV_MODE": "false",
+           "CLAIMS_EVENT_KEYS_DIR": str(work / "keys"), "CLAIMS_EVENT_KEYS_GENERATE": "true"}
     port, bare_port = free_port(), free_port()
     server = serve(["claims.app:create_app", "--factory"], port, env, Path.cwd())
     bare = serve(["bare_app:app", "--app-dir", str(work)], bare_port, env, work)

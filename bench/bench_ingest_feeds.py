@@ -123,7 +123,7 @@ def raw_baseline(path: Path, folder: Path) -> float:
 
 async def ingest(db_url: str, path: Path, count: int) -> float:
     """Records/s of the service's own job path (read, validate, store by natural key), rating excluded."""
-    settings = Settings(database_url=db_url, auth_secret=TEST_SECRET, log_json=False)
+    settings = Settings(database_url=db_url, auth_secret=TEST_SECRET, log_json=False, dev_mode=True)
     runtime = Runtime(make_spec(settings), settings)
     from xinyidai_shared.migrations import upgrade_to_head
 

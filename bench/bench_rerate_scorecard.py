@@ -56,7 +56,8 @@ def _rows(n: int, now_index: int, received_at) -> list[tuple]:  # noqa: ANN001
 
 
 async def run(count: int, folder: Path) -> float:
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{folder / 'rerate.db'}", auth_secret=TEST_SECRET, log_json=False)
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{folder / 'rerate.db'}", auth_secret=TEST_SECRET, log_json=False,
+                        dev_mode=True)
     runtime = Runtime(make_spec(settings), settings)
     await upgrade_to_head(runtime.db, runtime.spec.migrations)
     now_index, received_at = index_of(today_shanghai()), utcnow()

@@ -24,7 +24,7 @@ MEMBERS = 50
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", auth_secret=TEST_SECRET,
-                            notice_working_days=0, log_level="WARNING", log_json=False)
+                            notice_working_days=0, log_level="WARNING", log_json=False, dev_mode=True)
         app = create_app(settings)
         async with app_client(app) as client:
             started = time.perf_counter()

@@ -30,7 +30,7 @@ def _pct(values: list[float], q: float) -> float:
 async def _walks() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", auth_secret=TEST_SECRET,
-                            notice_working_days=0, log_level="WARNING", log_json=False)
+                            notice_working_days=0, log_level="WARNING", log_json=False, dev_mode=True)
         app = create_app(settings)
         async with app_client(app) as client:
             step_ms: dict[str, list[float]] = {"apply": [], "screen": [], "credit-check": [], "review": [], "conclude": []}

@@ -74,6 +74,8 @@ class Stack:
                 f"{prefix}KAFKA_BOOTSTRAP": self.broker.bootstrap,
                 f"{prefix}NOTICE_WORKING_DAYS": "0",
                 f"{prefix}LOG_LEVEL": "WARNING",
+                # Keys made at first start, public halves shared in one folder, as under `make run`.
+                "XYD_EVENT_KEYS_DIR": str(workdir / "keys"),
                 **(extra_env or {}),
             }
             log = open(workdir / f"{service}.log", "wb")  # noqa: SIM115 - closed with the process

@@ -113,6 +113,7 @@ async def test_relay_killed_mid_batch_delivers_the_rest_once_after_restart(sqlit
             handlers=spec.handlers,
             uow_factory=runtime.uow,
             dlq_producer=runner_producer,
+            keyring=runtime.keyring,
         )
         task = asyncio.create_task(runner.run())
         try:
@@ -150,7 +151,7 @@ async def test_consumer_dying_before_its_commit_gets_the_event_again_and_applies
         def runner() -> ConsumerRunner:
             return ConsumerRunner(
                 bootstrap=kafka_bootstrap, group=group, topics=[TOPICS["probe"]], handlers=spec.handlers,
-                uow_factory=runtime.uow, dlq_producer=producer,
+                uow_factory=runtime.uow, dlq_producer=producer, keyring=runtime.keyring,
             )
 
         hooks.block = (key, 3)  # the first consumer hangs inside event 3, after its writes, before its commit

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from itertools import groupby
+from collections import Counter
 from collections.abc import Awaitable, Callable
+from itertools import groupby
 from typing import Any
 
+import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
@@ -16,8 +18,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from .clock import utcnow
-from .events import Envelope, EventPayload, UnknownEvent, dead_letter_topic
+from .events import TOPICS, Envelope, EventPayload, UnknownEvent, dead_letter_topic, owner_of
 from .logs import correlation_id
+from .signing import EventRefused, KeyRing
 from .uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,20 @@ def decode(raw: bytes) -> tuple[Envelope, EventPayload | None]:
         return envelope, None
     except ValidationError as exc:
         raise Undecodable(f"payload does not match {envelope.type} v{envelope.version}: {exc.errors()[:3]}") from exc
+
+
+def authenticate(keyring: KeyRing, topic: str, raw: bytes, envelope: Envelope) -> None:
+    """Refuse an event that its owner did not sign or that travels on another topic than its owner's.
+
+    An event type has one owner (``events.owner_of``), which publishes it on its own topic only; the
+    signature, by a key of that owner, covers the topic too. Raises ``EventRefused`` with a code.
+    """
+    owner = owner_of(envelope.type, envelope.version)
+    if envelope.producer != owner:
+        raise EventRefused("EVENT_WRONG_PRODUCER", f"{envelope.type} is published by {owner}, not {envelope.producer}")
+    if TOPICS.get(owner) != topic:
+        raise EventRefused("EVENT_WRONG_TOPIC", f"{envelope.type} belongs on {TOPICS.get(owner)}, not on {topic}")
+    keyring.verify(topic, orjson.loads(raw))
 
 
 async def apply_once(uow_factory: UowFactory, handler: Handler, envelope: Envelope, payload: EventPayload) -> bool:
@@ -125,6 +142,7 @@ class ConsumerRunner:
         handlers: dict[str, Handler],
         uow_factory: UowFactory,
         dlq_producer: AIOKafkaProducer,
+        keyring: KeyRing,
         max_attempts: int = 4,
         backoff_s: float = 0.2,
         group_handlers: dict[str, GroupHandler] | None = None,
@@ -133,8 +151,12 @@ class ConsumerRunner:
         self.handlers, self.uow_factory, self.dlq_producer = handlers, uow_factory, dlq_producer
         self.max_attempts, self.backoff_s = max_attempts, backoff_s
         self.group_handlers = group_handlers or {}
+        self.keyring = keyring
         self.applied = 0
         self.parked = 0
+        # Events refused as untrustworthy, by code (EVENT_UNSIGNED, EVENT_SIGNATURE_INVALID, ...); each is
+        # also parked, so the dead letters hold them with their reason.
+        self.refused: Counter[str] = Counter()
 
     def _consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
@@ -181,8 +203,15 @@ class ConsumerRunner:
             except Undecodable:
                 rest.append(message)
                 continue
+            if payload is None:
+                continue  # a type nobody registered: nothing can apply it
+            try:
+                authenticate(self.keyring, message.topic, message.value, envelope)
+            except EventRefused:
+                rest.append(message)  # the per-message path parks it with its reason
+                continue
             handler = self.handlers.get(envelope.type)
-            if handler is not None and payload is not None:
+            if handler is not None:
                 group.append((handler, envelope, payload))
         if len(group) > 1:
             try:
@@ -202,8 +231,19 @@ class ConsumerRunner:
         except Undecodable as exc:
             await self.park(message, None, str(exc))
             return
+        if payload is None:
+            return  # a type nobody registered: nothing can apply it, nothing to park
+        # Every known event on a topic we read is checked, consumed or not: a forged or misplaced one is
+        # evidence of an intruder, so it is parked and counted rather than quietly skipped.
+        try:
+            authenticate(self.keyring, message.topic, message.value, envelope)
+        except EventRefused as exc:
+            self.refused[exc.code] += 1
+            log.warning("event refused", extra={"code": exc.code, "type": envelope.type, "topic": message.topic})
+            await self.park(message, envelope, str(exc))
+            return
         handler = self.handlers.get(envelope.type)
-        if handler is None or payload is None:
+        if handler is None:
             return  # an event this service does not consume: nothing to apply, nothing to park
         token = correlation_id.set(envelope.correlation_id)
         try:
@@ -246,4 +286,4 @@ class ConsumerRunner:
         log.error("event parked in dead letters", extra={"topic": topic, "reason": reason})
 
 
-__all__ = ["ConsumerRunner", "GroupHandler", "Handler", "apply_group", "apply_once", "decode"]
+__all__ = ["ConsumerRunner", "GroupHandler", "Handler", "apply_group", "apply_once", "authenticate", "decode"]

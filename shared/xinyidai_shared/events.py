@@ -69,6 +69,12 @@ class Envelope(BaseModel):
         return model.model_validate(self.payload)
 
 
+def owner_of(event_type: str, version: int) -> str | None:
+    """The service that alone may publish this event type (on its own topic); None when unregistered."""
+    model = REGISTRY.get((event_type, version))
+    return model.producer if model is not None else None
+
+
 class UnknownEvent(Exception):
     """An envelope whose type and version are not in the registry."""
 

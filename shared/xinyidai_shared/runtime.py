@@ -17,7 +17,8 @@ from .events import TOPICS
 from .migrations import upgrade_to_head
 from .ratelimit import RateLimiter
 from .relay import OutboxRelay, ensure_topics, make_producer
-from .settings import ServiceSettings
+from .settings import ServiceSettings, UnsafeConfiguration
+from .signing import KeyRing, Signer, load_or_create_signer, load_private
 from .tables import MessagingTables
 from .uow import UnitOfWork
 
@@ -70,6 +71,32 @@ class Supervisor:
         self.tasks.clear()
 
 
+DEV_KEYS_DIR = "var/keys"
+
+
+def event_keys(settings: ServiceSettings, service: str) -> tuple[Signer, KeyRing]:
+    """The service's signing key and the producers' public keys, as the settings say.
+
+    Production names the key (``<PREFIX>EVENT_SIGNING_KEY_FILE``) and the public keys (a directory, a
+    setting or both). Dev mode and tests make the key at first start in the keys directory and publish
+    its public half there, where the other services of the machine find it.
+    """
+    folder = settings.event_keys_dir or (DEV_KEYS_DIR if settings.dev_mode else "")
+    keys_dir = Path(folder) if folder else None
+    if settings.event_signing_key:
+        signer = Signer(service, load_private(settings.event_signing_key))
+    elif (settings.dev_mode or settings.event_keys_generate) and keys_dir is not None:
+        signer = load_or_create_signer(keys_dir, service)
+    else:
+        prefix = settings.model_config.get("env_prefix", "")
+        raise UnsafeConfiguration(
+            f"{service} has no event signing key: set {prefix}EVENT_SIGNING_KEY_FILE to its Ed25519 private key"
+        )
+    keyring = KeyRing(keys_dir, settings.event_public_keys)
+    keyring.add(service, signer.key.public_key())  # its own events verify even where it reads its own topic
+    return signer, keyring
+
+
 class Runtime:
     """The composition root's product, kept on ``app.state.runtime``."""
 
@@ -83,16 +110,23 @@ class Runtime:
         self.relay: OutboxRelay | None = None
         self.consumer: ConsumerRunner | None = None
         self.kafka_ready = False
+        self.signer: Signer | None = None
+        self.keyring: KeyRing | None = None
 
     def uow(self) -> UnitOfWork:
-        """A fresh unit of work whose commit wakes the relay."""
-        return UnitOfWork(self.db, self.spec.tables, self.spec.name, on_commit=self._wake_relay)
+        """A fresh unit of work whose commit signs its events into the outbox and wakes the relay."""
+        return UnitOfWork(self.db, self.spec.tables, self.spec.name, on_commit=self._wake_relay, signer=self.signer)
 
     def _wake_relay(self) -> None:
         if self.relay is not None:
             self.relay.notify()
 
+    def load_keys(self) -> None:
+        """Read (or, in dev and tests, make) the event keys; refuses to go on without a signing key."""
+        self.signer, self.keyring = event_keys(self.settings, self.spec.name)
+
     async def start(self) -> None:
+        self.load_keys()
         await upgrade_to_head(self.db, self.spec.migrations)
         if self.settings.kafka_bootstrap:
             self.supervisor.start("kafka", self._run_kafka)
@@ -124,6 +158,7 @@ class Runtime:
                     handlers=self.spec.handlers,
                     uow_factory=self.uow,
                     dlq_producer=producer,
+                    keyring=self.keyring,
                     max_attempts=self.settings.consumer_max_attempts,
                     backoff_s=self.settings.consumer_retry_backoff_s,
                     group_handlers=self.spec.group_handlers,

@@ -5,6 +5,10 @@ Loaded by the root ``conftest.py``. Fixtures:
 - ``pg_server`` (session) / ``pg_url``: a PostgreSQL 15 server and a fresh database per test.
 - ``sqlite_url``: a fresh SQLite file per test.
 - ``db_url``: parametrised over sqlite and postgres (use it for the database integration lane).
+
+Event keys: each test session gets its own keys directory (``XYD_EVENT_KEYS_DIR``, with
+``XYD_EVENT_KEYS_GENERATE``), so every service started in the session signs its events with a key made
+for the session and trusts the others'; ``signer_for(service)`` and ``signed(envelope)`` sign by hand.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ import httpx
 import pytest
 
 from .auth import Role, issue_token
+from .events import TOPICS, Envelope
+from .signing import KeyRing, Signer, load_or_create_signer
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-production-rules"
 PG_BIN = Path(os.environ.get("XYD_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -44,6 +50,50 @@ def wait_port(port: int, timeout_s: float = 15.0) -> None:
                 return
         time.sleep(0.05)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout_s}s")
+
+
+# ---- event keys ----------------------------------------------------------------------------------
+_KEYS_ENV = ("XYD_EVENT_KEYS_DIR", "XYD_EVENT_KEYS_GENERATE")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A keys directory for this test session (inherited by services started as processes)."""
+    if os.environ.get("XYD_EVENT_KEYS_DIR"):
+        return
+    keys_dir = Path(tempfile.mkdtemp(prefix="xyd-keys-"))
+    config._xyd_keys_dir = keys_dir  # type: ignore[attr-defined]
+    os.environ["XYD_EVENT_KEYS_DIR"] = str(keys_dir)
+    os.environ["XYD_EVENT_KEYS_GENERATE"] = "true"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    keys_dir = getattr(config, "_xyd_keys_dir", None)
+    if keys_dir is not None:
+        shutil.rmtree(keys_dir, ignore_errors=True)
+        for name in _KEYS_ENV:
+            os.environ.pop(name, None)
+
+
+def keys_dir() -> Path:
+    return Path(os.environ["XYD_EVENT_KEYS_DIR"])
+
+
+def signer_for(service: str) -> Signer:
+    """The session's signing key of ``service`` (the one its app uses in this session)."""
+    return load_or_create_signer(keys_dir(), service)
+
+
+def session_keyring() -> KeyRing:
+    """Every public key of the session, as a consumer started now would hold them."""
+    for service in TOPICS:
+        signer_for(service)
+    return KeyRing(keys_dir())
+
+
+def signed(envelope: Envelope, *, topic: str | None = None, signer: Signer | None = None) -> bytes:
+    """The wire bytes of ``envelope`` signed by its producer's session key for its own topic (or ``topic``)."""
+    signer = signer or signer_for(envelope.producer)
+    return signer.sign(topic or TOPICS[envelope.producer], envelope.model_dump(mode="json"))
 
 
 # ---- broker --------------------------------------------------------------------------------------

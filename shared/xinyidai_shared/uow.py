@@ -11,6 +11,7 @@ from .clock import utcnow
 from .db import Database
 from .events import TOPICS, Envelope, EventPayload, envelope_for
 from .logs import correlation_id
+from .signing import Signer
 from .tables import MessagingTables
 
 
@@ -18,13 +19,21 @@ class UnitOfWork:
     """Owns a write session; ``publish`` queues events, ``commit`` writes them to the outbox atomically."""
 
     def __init__(
-        self, db: Database, tables: MessagingTables, service: str, on_commit: Callable[[], None] | None = None
+        self,
+        db: Database,
+        tables: MessagingTables,
+        service: str,
+        on_commit: Callable[[], None] | None = None,
+        signer: Signer | None = None,
     ) -> None:
         self.db = db
         self.tables = tables
         self.service = service
         self.topic = TOPICS[service]
         self._on_commit = on_commit
+        # Envelopes are signed as they enter the outbox; without a signer (scratch tools, unit tests of
+        # handlers) they go unsigned, and every consumer refuses them.
+        self.signer = signer
         self._pending: list[Envelope] = []
         self.session: AsyncSession | None = None
         self.committed = False
@@ -66,7 +75,7 @@ class UnitOfWork:
                     "topic": self.topic,
                     "key": env.key,
                     "type": env.type,
-                    "envelope": env.model_dump_json(),
+                    "envelope": self._serialise(env),
                     "created_at": now,
                 }
                 for env in self._pending
@@ -76,6 +85,11 @@ class UnitOfWork:
         self.committed = True
         if self._pending and self._on_commit is not None:
             self._on_commit()
+
+    def _serialise(self, envelope: Envelope) -> str:
+        if self.signer is None:
+            return envelope.model_dump_json()
+        return self.signer.sign(self.topic, envelope.model_dump(mode="json")).decode()
 
     async def rollback(self) -> None:
         assert self.session is not None

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .body_limits import BodySizeLimit, RouteLimit
 from .errors import DomainError, ErrorKind
 from .logs import CORRELATION_HEADER, configure_logging, correlation_id, new_correlation_id
 from .runtime import Runtime, ServiceSpec
@@ -130,8 +131,10 @@ def build_app(
     routers: Sequence[APIRouter],
     description: str = "",
     prefix: str = "",
+    body_limits: Sequence[RouteLimit] = (),
 ) -> FastAPI:
-    """Compose a service: runtime in the lifespan, routers (under ``prefix``), errors, health, correlation ids."""
+    """Compose a service: runtime in the lifespan, routers (under ``prefix``), errors, health, correlation ids,
+    and request size limits (``settings.max_body_bytes``; uploads name theirs in ``body_limits``)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -150,7 +153,8 @@ def build_app(
     app.include_router(health_router())
     for router in routers:
         app.include_router(router, prefix=prefix)
-    app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(BodySizeLimit, default_max=settings.max_body_bytes, routes=body_limits)
+    app.add_middleware(CorrelationMiddleware)  # outermost: even a refused body's answer carries the id
     return app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from xinyidai_shared.body_limits import RouteLimit
 from xinyidai_shared.runtime import ServiceSpec
 from xinyidai_shared.web import build_app
 
@@ -33,6 +34,8 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     settings = settings or Settings()
     deps = deps or deps_from_settings(settings)
     app = build_app(spec, settings, title="Xinyidai claims", description=DESCRIPTION,
-                    routers=[api_banks.router, api_loans.router, api_claims.router, api_stats.router], prefix="/v1")
+                    routers=[api_banks.router, api_loans.router, api_claims.router, api_stats.router], prefix="/v1",
+                    body_limits=[RouteLimit("POST", "/v1/banks/{bank_id}/status-files", settings.status_file_max_bytes,
+                                            "STATUS_FILE_TOO_LARGE")])
     app.state.deps = deps
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel
-from xinyidai_shared.settings import ServiceSettings, settings_config
+from xinyidai_shared.settings import ServiceSettings, notice_shortcut, settings_config
 
 
 class ProfilePeriodSetting(BaseModel):
@@ -46,3 +46,7 @@ class Settings(ServiceSettings):
     reference_rates: list[ReferenceRateSetting] = []
     # Largest monthly bulk status file accepted, in bytes.
     status_file_max_bytes: int = 5_000_000
+
+    def policy_shortcuts(self) -> list[str]:
+        """A notice shorter than the legal floor is for dev mode only."""
+        return notice_shortcut("CLAIMS_NOTICE_WORKING_DAYS", self.notice_working_days, "the art.17 public notice of approved claims")

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from xinyidai_shared.runtime import ServiceSpec
+from xinyidai_shared.body_limits import RouteLimit
 from xinyidai_shared.web import build_app
 
 from .adapters.tables import messaging, metadata
@@ -51,4 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_feeds.router, api_ratings.router, api_reports.router, api_enterprise.router,
         api_dishonesty.router, api_alerts.router, api_letters.router,
     ]  # fmt: skip
-    return build_app(make_spec(settings), settings, title="Xinyidai credit-data", routers=routers, description=DESCRIPTION)
+    # Feed files stream to disk and letters are PDFs: their own limits; every JSON body keeps 1 MB.
+    limits = [
+        RouteLimit("POST", "/v1/feeds/files", settings.upload_max_bytes, "UPLOAD_TOO_LARGE"),
+        RouteLimit("POST", "/v1/enterprises/{uscc}/commitment-letters", settings.letter_max_bytes, "LETTER_TOO_LARGE"),
+    ]
+    return build_app(make_spec(settings), settings, title="Xinyidai credit-data", routers=routers, description=DESCRIPTION,
+                     body_limits=limits)

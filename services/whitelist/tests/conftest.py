@@ -24,7 +24,8 @@ def clock() -> Clock:
 def settings_for(sqlite_url: str) -> Callable[..., Settings]:
     def build(url: str | None = None, **overrides: Any) -> Settings:
         values: dict[str, Any] = dict(database_url=url or sqlite_url, auth_secret=TEST_SECRET, kafka_bootstrap="",
-                                      notice_working_days=0, log_json=False, rereview_sweep_interval_s=3600)
+                                      notice_working_days=0, log_json=False, rereview_sweep_interval_s=3600,
+                                      dev_mode=True)  # dev mode: the 0-day notice compresses time
         values.update(overrides)
         return Settings(**values)
 

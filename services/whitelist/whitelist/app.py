@@ -10,13 +10,13 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from xinyidai_shared.clock import utcnow
+from xinyidai_shared.body_limits import RouteLimit
 from xinyidai_shared.runtime import ServiceSpec
 from xinyidai_shared.web import build_app
 
 from .adapters.tables import messaging, metadata
 from .config import Settings
 from .entrypoints import api_applications, api_exports, api_list, api_notices
-from .entrypoints.body_limit import UploadSizeLimit
 from .entrypoints.jobs import JOBS
 from .service_layer.credit_events import make_handlers
 
@@ -29,6 +29,15 @@ spec = ServiceSpec(
     consumes=("credit-data",),
     jobs=dict(JOBS),
 )
+
+MULTIPART_OVERHEAD_BYTES = 64 * 1024  # boundaries, part headers, file name around one material
+
+
+def body_limits(settings: Settings) -> list[RouteLimit]:
+    """Material uploads may be larger than a JSON body; everything else keeps the shared 1 MB."""
+    return [RouteLimit("PUT", "/v1/applications/{id}/materials/{kind}",
+                       settings.material_max_bytes + MULTIPART_OVERHEAD_BYTES, "MATERIAL_TOO_LARGE")]
+
 
 DESCRIPTION = (
     "The recommended-enterprise list (推荐名单, Measures art.6, 8-10): applications, screening, credit check, "
@@ -44,7 +53,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app = build_app(
         own_spec, settings, title="Xinyidai whitelist", description=DESCRIPTION,
         routers=[api_applications.router, api_notices.router, api_list.router, api_exports.router], prefix="/v1",
+        body_limits=body_limits(settings),
     )
-    app.add_middleware(UploadSizeLimit, max_bytes=settings.material_max_bytes)
     app.state.clock = clock
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xinyidai_shared.settings import ServiceSettings, settings_config
+from xinyidai_shared.settings import ServiceSettings, notice_shortcut, settings_config
 
 # Art.9 asks for "encouraged industries that fit the city's industrial layout"; the city has published
 # no catalogue, so the default admits every GB/T 4754 section except finance (J), real estate (K: its
@@ -40,3 +40,7 @@ class Settings(ServiceSettings):
     platform_push_interval_s: float = 2.0
     platform_push_timeout_s: float = 10.0
     platform_push_max_attempts: int = 10
+
+    def policy_shortcuts(self) -> list[str]:
+        """A notice shorter than the legal floor is for dev mode only."""
+        return notice_shortcut("WHITELIST_NOTICE_WORKING_DAYS", self.notice_working_days, "the public notice of recommended enterprises")

@@ -36,7 +36,8 @@ class Clock:
 
 
 def build(db_url: str, clock: Clock, **settings):  # noqa: ANN201 - a FastAPI app
-    values = {"database_url": db_url, "auth_secret": TEST_SECRET, "notice_working_days": 0, "log_json": False}
+    values = {"database_url": db_url, "auth_secret": TEST_SECRET, "notice_working_days": 0, "log_json": False,
+              "dev_mode": True}  # dev mode: the 0-day notice compresses time
     values.update(settings)
     config = Settings(**values)
     return create_app(config, deps=deps_from_settings(config, clock=clock))

@@ -8,7 +8,7 @@ from xinyidai_shared.events import (
     TOPICS, CompensationPaid, CreditRatingChanged, EnterpriseRecommended, Envelope, EventPayload, envelope_for,
 )
 from xinyidai_shared.relay import make_producer
-from xinyidai_shared.testing import app_client, eventually
+from xinyidai_shared.testing import app_client, eventually, signed
 
 from .helpers import GROUP, LG, admit, bank_headers, build, loan_body, uscc
 
@@ -18,7 +18,7 @@ async def publish(bootstrap: str, service: str, payload: EventPayload) -> None:
     await producer.start()
     try:
         envelope = envelope_for(payload)
-        await producer.send_and_wait(TOPICS[service], envelope.model_dump_json().encode(), key=envelope.key.encode())
+        await producer.send_and_wait(TOPICS[service], signed(envelope), key=envelope.key.encode())
     finally:
         await producer.stop()
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from xinyidai_shared.events import TOPICS, Envelope, LoanDefaultedMaliciously, LoanRegistered, envelope_for
 from xinyidai_shared.relay import make_producer
-from xinyidai_shared.testing import eventually
+from xinyidai_shared.testing import eventually, signed
 
 from credit_data.adapters.tables import dishonesty, loan_exposure
 
@@ -62,7 +62,7 @@ async def test_loan_events_are_consumed_into_exposure_and_dishonesty(sqlite_url,
         try:
             for payload in (registered, default, default):  # the duplicate must change nothing
                 envelope = envelope_for(payload)
-                await producer.send_and_wait(TOPICS["claims"], envelope.model_dump_json().encode(), key=loan_id.encode())
+                await producer.send_and_wait(TOPICS["claims"], signed(envelope), key=loan_id.encode())
         finally:
             await producer.stop()
 

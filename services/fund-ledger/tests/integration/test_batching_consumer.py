@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from fund_ledger.adapters.tables import compensation, messaging
 from xinyidai_shared.consumer import ConsumerRunner
+from xinyidai_shared.testing import session_keyring, signed
 
 from fund_ledger.entrypoints.consumers import group_handlers_for, handlers_for
 
@@ -33,10 +34,11 @@ async def test_approvals_around_a_clawback_apply_in_message_order_and_garbage_is
     producer = FakeProducer()
     runner = ConsumerRunner(bootstrap="unused", group="fund-ledger", topics=["xyd.claims.events"],
                             handlers=handlers_for(RULES), group_handlers=group_handlers_for(RULES),
-                            uow_factory=uow_factory, dlq_producer=producer, max_attempts=1, backoff_s=0)
+                            uow_factory=uow_factory, dlq_producer=producer, keyring=session_keyring(),
+                            max_attempts=1, backoff_s=0)
     payloads = [approved("c1", principal_fen=1_000 * YUAN, minute=1), approved("c2", principal_fen=1_000 * YUAN, minute=2),
                 clawback("bank-a"), approved("c3", principal_fen=1_000 * YUAN, minute=3)]
-    messages = [record(i, wrap(p).model_dump_json().encode()) for i, p in enumerate(payloads)]
+    messages = [record(i, signed(wrap(p))) for i, p in enumerate(payloads)]
     messages.insert(2, record(99, b"not an envelope"))
     await runner.handle_poll(messages)
     async with db.read_session() as s:

@@ -8,7 +8,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from xinyidai_shared.events import TOPICS, Envelope, envelope_for
 from xinyidai_shared.relay import ensure_topics, make_producer
-from xinyidai_shared.testing import app_client, auth, eventually
+from xinyidai_shared.testing import app_client, auth, eventually, signed
 
 from fund_ledger.adapters import books
 from fund_ledger.app import create_app
@@ -54,7 +54,7 @@ async def test_claim_approved_twice_and_replayed_pays_once_and_publishes_one_com
         await producer.start()
         try:
             for env in (envelope, envelope, envelope_for(payload)):
-                await producer.send_and_wait(TOPICS["claims"], env.model_dump_json().encode(), key=env.key.encode())
+                await producer.send_and_wait(TOPICS["claims"], signed(env), key=env.key.encode())
         finally:
             await producer.stop()
 

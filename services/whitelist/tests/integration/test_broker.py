@@ -12,7 +12,7 @@ from whitelist.app import create_app
 from whitelist.testing import CREDIT, DEPT, LG, application_body, rating, upload_all
 from xinyidai_shared.events import TOPICS, Envelope, RiskAlertRaised, envelope_for
 from xinyidai_shared.relay import make_producer
-from xinyidai_shared.testing import app_client, eventually
+from xinyidai_shared.testing import app_client, eventually, signed
 
 
 async def _whitelist_events(bootstrap: str, uscc: str, expected: int) -> list[Envelope]:
@@ -45,7 +45,7 @@ async def test_rating_from_the_broker_prefills_the_check_and_recommendation_reac
             uscc, app_id = created["uscc"], created["id"]
             await upload_all(client, app_id)
             good = envelope_for(rating(uscc, "AA"))
-            await producer.send_and_wait(TOPICS["credit-data"], good.model_dump_json().encode(), key=uscc.encode())
+            await producer.send_and_wait(TOPICS["credit-data"], signed(good), key=uscc.encode())
 
             async def prefilled() -> bool:
                 view = (await client.get(f"/v1/applications/{app_id}", headers=CREDIT)).json()
@@ -56,12 +56,12 @@ async def test_rating_from_the_broker_prefills_the_check_and_recommendation_reac
                 assert (await client.post(f"/v1/applications/{app_id}/{path}", json={}, headers=headers)).status_code == 200
             downgrade = envelope_for(rating(uscc, "B"))
             for _ in range(2):  # the same event delivered twice
-                await producer.send_and_wait(TOPICS["credit-data"], downgrade.model_dump_json().encode(),
+                await producer.send_and_wait(TOPICS["credit-data"], signed(downgrade),
                                              key=uscc.encode())
             # A harmless event on the same key (same partition) after both: once it is handled, so are they.
             marker = envelope_for(RiskAlertRaised(uscc=uscc, alert_id="m", rule="marker", severity="info", detail="",
                                                   raised_at=datetime.now(UTC)))
-            await producer.send_and_wait(TOPICS["credit-data"], marker.model_dump_json().encode(), key=uscc.encode())
+            await producer.send_and_wait(TOPICS["credit-data"], signed(marker), key=uscc.encode())
             events = await _whitelist_events(kafka_bootstrap, uscc, expected=2)
             assert [e.type for e in events] == ["EnterpriseRecommended", "EnterpriseDelisted"]
             assert events[0].payload["application_id"] == app_id

@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from whitelist.entrypoints.body_limit import UploadSizeLimit
+from xinyidai_shared.body_limits import BodySizeLimit, RouteLimit
 from whitelist.testing import DEPT, application_body
 
 
@@ -25,7 +25,7 @@ async def test_material_upload_declaring_too_much_is_refused_before_any_byte_is_
     async def send(message):  # noqa: ANN001, ANN202
         sent.append(message)
 
-    limit = UploadSizeLimit(app, max_bytes=1000)
+    limit = BodySizeLimit(app, routes=[RouteLimit("PUT", "/v1/applications/{id}/materials/{kind}", 1000, "MATERIAL_TOO_LARGE")])
     scope = {"type": "http", "method": "PUT", "path": "/v1/applications/a1/materials/business_licence",
              "headers": [(b"content-length", b"524288000")]}
     await limit(scope, receive, send)
