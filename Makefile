@@ -9,9 +9,11 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: install sysdeps run demo demo-console test lint bench migration credentials clean
 
-$(STAMP): requirements.lock $(addsuffix /pyproject.toml,$(PACKAGES)) $(CONSOLE)/package-lock.json
+# requirements.lock: what the services need at run time (the image installs only this);
+# requirements-dev.lock: it plus the test, benchmark and local-broker tools.
+$(STAMP): requirements.lock requirements-dev.lock $(addsuffix /pyproject.toml,$(PACKAGES)) $(CONSOLE)/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.lock
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps $(addprefix -e ,$(PACKAGES))
 	@# The console's front-end libraries come from the npm registry, pinned by package-lock.json.
 	cd $(CONSOLE) && npm ci --ignore-scripts --no-audit --no-fund --silent

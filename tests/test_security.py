@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from tools.stack import SERVICES, declared_roles, depends_on, service_app
+from tools.stack import SERVICES, declared_roles, depends_on, env_prefix, service_app
 from xinyidai_shared.auth import OUTSIDE_CALLERS, ROLE_GROUPS, Role, Unauthenticated, issue_token, verify_token
 from xinyidai_shared.devorgs import dev_tokens
 from xinyidai_shared.settings import DEV_AUTH_SECRET
@@ -103,3 +106,26 @@ def test_no_module_outside_the_shared_auth_lists_roles_of_its_own() -> None:
                 if len(members) >= 2:
                     copies.append(f"{path}:{node.lineno}")
     assert copies == [], f"role collections defined outside xinyidai_shared.auth: {copies}"
+
+
+@pytest.mark.parametrize("service", ["whitelist", "claims"])
+def test_a_notice_shorter_than_the_legal_floor_is_refused_outside_dev_mode(service: str) -> None:
+    config = __import__(f"{SERVICES[service]}.config", fromlist=["Settings"])
+    setting = f"{env_prefix(service)}NOTICE_WORKING_DAYS"
+    for days in (0, 4):
+        with pytest.raises(ValueError, match=f"{setting}={days} shortens .* below 5 working days"):
+            config.Settings(dev_mode=False, auth_secret=TEST_SECRET, notice_working_days=days)
+    assert config.Settings(dev_mode=False, auth_secret=TEST_SECRET, notice_working_days=5).notice_working_days == 5
+    assert config.Settings(dev_mode=True, notice_working_days=0).notice_working_days == 0  # the demo's compressed time
+
+
+def test_a_service_started_with_a_zero_day_notice_outside_dev_mode_exits_with_a_clear_error(tmp_path) -> None:  # noqa: ANN001
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMS_")}
+    env |= {"CLAIMS_AUTH_SECRET": TEST_SECRET, "CLAIMS_NOTICE_WORKING_DAYS": "0",
+            "CLAIMS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'claims.db'}"}
+    done = subprocess.run([sys.executable, "-m", "claims"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "claims: refusing to start" in done.stderr
+    assert "CLAIMS_NOTICE_WORKING_DAYS=0 shortens the art.17 public notice of approved claims below 5 working days" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "claims.db").exists()  # refused before touching anything

@@ -8,9 +8,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .migrations import upgrade_to_head
+from pydantic import ValidationError
+
 from .relay import make_producer, replay
-from .runtime import Runtime, ServiceSpec
+from .runtime import Runtime, ServiceSpec, migrate
 from .settings import ServiceSettings
 
 Command = Callable[[argparse.Namespace, ServiceSettings], int]
@@ -23,11 +24,21 @@ def _serve(app_factory: Callable[[ServiceSettings], Any], settings: ServiceSetti
     return 0
 
 
+def _healthcheck(settings: ServiceSettings) -> int:
+    """Exit 0 when the service on this machine answers /healthz (the image's HEALTHCHECK)."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{settings.port}/healthz", timeout=3) as response:
+            return 0 if response.status == 200 else 1
+    except OSError:
+        return 1
+
+
 async def _migrate(spec: ServiceSpec, settings: ServiceSettings) -> int:
-    runtime = Runtime(spec, settings)
-    await upgrade_to_head(runtime.db, spec.migrations)
-    await runtime.db.dispose()
-    print(f"{spec.name}: database at head")
+    await migrate(spec, settings)
+    granted = f"; {settings.database_app_role} granted its rights" if settings.database_app_role else ""
+    print(f"{spec.name}: database at head{granted}")
     return 0
 
 
@@ -60,16 +71,25 @@ def run_cli(
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="run the HTTP service, relay and consumers (default)")
     sub.add_parser("migrate", help="apply database migrations and exit")
+    sub.add_parser("healthcheck", help="exit 0 when the local service answers /healthz")
     rp = sub.add_parser("replay", help="republish outbox events by sequence range")
     rp.add_argument("--from", dest="seq_from", type=int, required=True)
     rp.add_argument("--to", dest="seq_to", type=int, required=True)
     for name, (add_args, _) in (extra or {}).items():
         add_args(sub.add_parser(name))
     args = parser.parse_args(argv)
-    settings = settings_factory()
+    try:
+        settings = settings_factory()
+    except ValidationError as exc:
+        # One line per refused setting, not a traceback: the operator fixes the environment and retries.
+        reasons = "\n".join(f"  - {error['msg'].removeprefix('Value error, ')}" for error in exc.errors())
+        print(f"{spec.name}: refusing to start with these settings:\n{reasons}", file=sys.stderr)
+        return 2
     command = args.command or "serve"
     if command == "serve":
         return _serve(app_factory, settings)
+    if command == "healthcheck":
+        return _healthcheck(settings)
     if command == "migrate":
         return asyncio.run(_migrate(spec, settings))
     if command == "replay":

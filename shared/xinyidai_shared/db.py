@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC
 from pathlib import Path
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event, text
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
 from sqlalchemy.orm import registry
@@ -23,6 +23,23 @@ def service_base(name: str) -> type[SQLModel]:
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def with_credentials(url: str, *, user: str = "", password: str = "") -> str:
+    """``url`` with the user and/or password put in (they come from secrets, never from the URL setting)."""
+    if is_sqlite(url) or not (user or password):
+        return url
+    parsed = make_url(url)
+    if user:
+        parsed = parsed.set(username=user)
+    if password:
+        parsed = parsed.set(password=password)
+    return parsed.render_as_string(hide_password=False)
+
+
+def masked(url: str) -> str:
+    """``url`` fit for a log line: the password replaced by ***."""
+    return url if is_sqlite(url) else make_url(url).render_as_string(hide_password=True)
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:

@@ -1,16 +1,31 @@
-"""Alembic per service, applied at start. Each service's migrations/env.py calls ``run_env``."""
+"""Alembic per service. Each service's migrations/env.py calls ``run_env``.
+
+Migrations run under a PostgreSQL advisory lock, so replicas starting together migrate once and the
+others find the schema at head. In production they run once, as the schema's owner, by
+``python -m <svc> migrate`` (a one-shot container or Job), which then grants the service's own role what
+it needs and no more: journal and audit rows can be inserted and read, never updated or deleted.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from alembic import command, context
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.autogenerate import compare_metadata
-from sqlalchemy import MetaData
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, text
 
 from .db import Database
+
+# pg_advisory_xact_lock key: one per database, so the four services' databases never wait on each other.
+MIGRATION_LOCK_KEY = 0x78796400  # "xyd\0"
+
+
+class SchemaNotAtHead(RuntimeError):
+    """The database is behind (or ahead of) the code; `python -m <svc> migrate` has not run."""
 
 
 def alembic_config(script_location: Path, connection=None) -> Config:  # noqa: ANN001
@@ -21,13 +36,58 @@ def alembic_config(script_location: Path, connection=None) -> Config:  # noqa: A
 
 
 async def upgrade_to_head(db: Database, script_location: Path) -> None:
-    """Apply every migration the service has; a no-op when the database is current."""
+    """Apply every migration the service has, once even when replicas start together; a no-op when current."""
 
     def _upgrade(sync_conn) -> None:  # noqa: ANN001
         command.upgrade(alembic_config(script_location, sync_conn), "head")
 
     async with db.engine.begin() as conn:
+        if not db.is_sqlite:
+            # Held until this transaction ends: a second replica waits, then finds nothing left to do.
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         await conn.run_sync(_upgrade)
+
+
+async def check_at_head(db: Database, script_location: Path, service: str) -> None:
+    """Refuse to serve a database the migrations have not brought to the code's head."""
+
+    def _current(sync_conn) -> set[str]:  # noqa: ANN001
+        return set(MigrationContext.configure(sync_conn).get_current_heads())
+
+    async with db.engine.connect() as conn:
+        current = await conn.run_sync(_current)
+    heads = set(ScriptDirectory.from_config(alembic_config(script_location)).get_heads())
+    if current != heads:
+        raise SchemaNotAtHead(
+            f"{service}: the database is at {sorted(current) or 'no revision'}, the code needs {sorted(heads)}; "
+            f"run `python -m {service.replace('-', '_')} migrate` first"
+        )
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def grant_app_role(db: Database, role: str, append_only: Mapping[str, Sequence[str]]) -> None:
+    """Give the service's runtime role reads and writes on every table, except that ``append_only`` tables
+    (journal, audit trail) take inserts only, plus updates of the columns listed for each (a pending
+    transfer's status); alembic's own table is read-only. PostgreSQL only; run as the schema's owner."""
+    if db.is_sqlite:
+        return
+    who = _quote(role)
+    statements = [
+        f"GRANT USAGE ON SCHEMA public TO {who}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {who}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {who}",
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {who}",
+    ]
+    for table, columns in sorted(append_only.items()):
+        statements.append(f"REVOKE UPDATE, DELETE, TRUNCATE ON {_quote(table)} FROM {who}")
+        if columns:
+            statements.append(f"GRANT UPDATE ({', '.join(_quote(c) for c in columns)}) ON {_quote(table)} TO {who}")
+    async with db.engine.begin() as conn:
+        for statement in statements:
+            await conn.execute(text(statement))
 
 
 async def schema_drift(db: Database, metadata: MetaData) -> list:

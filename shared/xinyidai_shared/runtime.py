@@ -12,9 +12,9 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import MetaData
 
 from .consumer import ConsumerRunner, GroupHandler, Handler
-from .db import Database
+from .db import Database, with_credentials
 from .events import TOPICS
-from .migrations import upgrade_to_head
+from .migrations import check_at_head, grant_app_role, upgrade_to_head
 from .ratelimit import RateLimiter
 from .relay import OutboxRelay, ensure_topics, make_producer
 from .settings import ServiceSettings, UnsafeConfiguration
@@ -38,6 +38,36 @@ class ServiceSpec:
     group_handlers: dict[str, GroupHandler] = field(default_factory=dict)  # bursts of one type at once
     consumes: tuple[str, ...] = ()  # names of the services whose topics it reads
     jobs: dict[str, Job] = field(default_factory=dict)  # extra supervised loops (daily rules, retries)
+    # Tables whose rows are never updated or deleted (journals), with the columns that may still change
+    # (a pending transfer's status); on PostgreSQL the service's role is granted exactly that.
+    append_only: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+async def migrate(spec: ServiceSpec, settings: ServiceSettings, db: Database | None = None) -> None:
+    """Bring the schema to head (under the migration lock), as the migration role when one is named,
+    then grant the service's own role what it needs (``database_app_role``)."""
+    own = db is None or bool(settings.migration_database_user)
+    if own:
+        db = Database(with_credentials(
+            settings.database_url,
+            user=settings.migration_database_user,
+            password=settings.migration_database_password or settings.database_password,
+        ))
+    try:
+        await upgrade_to_head(db, spec.migrations)
+        if settings.database_app_role:
+            await grant_app_role(db, settings.database_app_role, spec.append_only)
+    finally:
+        if own:
+            await db.dispose()
+
+
+async def prepare_database(spec: ServiceSpec, settings: ServiceSettings, db: Database) -> None:
+    """Migrate at start (dev, tests, one-process deployments) or check that `migrate` has run (production)."""
+    if settings.migrate_on_start:
+        await migrate(spec, settings, db)
+    else:
+        await check_at_head(db, spec.migrations, spec.name)
 
 
 class Supervisor:
@@ -102,7 +132,7 @@ class Runtime:
 
     def __init__(self, spec: ServiceSpec, settings: ServiceSettings) -> None:
         self.spec, self.settings = spec, settings
-        self.db = Database(settings.database_url)
+        self.db = Database(with_credentials(settings.database_url, password=settings.database_password))
         # Rate-limit counters live in this database, so all replicas of the service share them.
         self.limiter = RateLimiter(self.db, spec.tables.rate_limit)
         self.supervisor = Supervisor()
@@ -127,7 +157,7 @@ class Runtime:
 
     async def start(self) -> None:
         self.load_keys()
-        await upgrade_to_head(self.db, self.spec.migrations)
+        await prepare_database(self.spec, self.settings, self.db)
         if self.settings.kafka_bootstrap:
             self.supervisor.start("kafka", self._run_kafka)
         for name, job in self.spec.jobs.items():

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .body_limits import BodySizeLimit, RouteLimit
+from .db import masked
 from .errors import DomainError, ErrorKind
 from .logs import CORRELATION_HEADER, configure_logging, correlation_id, new_correlation_id
 from .runtime import Runtime, ServiceSpec
@@ -140,7 +141,7 @@ def build_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(spec.name, level=settings.log_level, json=settings.log_json)
         await runtime.start()
-        log.info("started", extra={"port": settings.port, "database": settings.database_url.split("///")[-1]})
+        log.info("started", extra={"port": settings.port, "database": masked(runtime.db.url)})
         try:
             yield
         finally:

@@ -6,8 +6,7 @@ import argparse
 import asyncio
 
 from xinyidai_shared.cli import run_cli
-from xinyidai_shared.migrations import upgrade_to_head
-from xinyidai_shared.runtime import Runtime
+from xinyidai_shared.runtime import Runtime, prepare_database
 
 from .app import create_app, make_spec
 from .config import Settings
@@ -18,7 +17,7 @@ def _rerate_all(_args: argparse.Namespace, settings: Settings) -> int:  # type: 
     async def _run() -> int:
         spec = make_spec(settings)
         runtime = Runtime(spec, settings)
-        await upgrade_to_head(runtime.db, spec.migrations)
+        await prepare_database(spec, settings, runtime.db)
         try:
             return await run_rerate_job(runtime, None)
         finally:

@@ -6,18 +6,18 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from xinyidai_shared.db import Database
-from xinyidai_shared.migrations import upgrade_to_head
+from xinyidai_shared.db import Database, with_credentials
+from xinyidai_shared.runtime import prepare_database
 
-from ..app import MIGRATIONS
+from ..app import spec
 from ..config import Settings
 from ..service_layer.audit import build_audit_pack, violations
 from .audit_files import write_pack
 
 async def _with_db(settings: Settings, work):  # noqa: ANN001, ANN202
-    db = Database(settings.database_url)
+    db = Database(with_credentials(settings.database_url, password=settings.database_password))
     try:
-        await upgrade_to_head(db, MIGRATIONS)
+        await prepare_database(spec, settings, db)
         async with db.read_session() as session:
             return await work(session)
     finally:
