@@ -86,6 +86,8 @@ async def grant_app_role(db: Database, role: str, append_only: Mapping[str, Sequ
         if columns:
             statements.append(f"GRANT UPDATE ({', '.join(_quote(c) for c in columns)}) ON {_quote(table)} TO {who}")
     async with db.engine.begin() as conn:
+        # Two migrate jobs granting at once would collide on the catalog row ("tuple concurrently updated").
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         for statement in statements:
             await conn.execute(text(statement))
 
