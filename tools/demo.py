@@ -51,6 +51,17 @@ class DemoFailed(RuntimeError):
     """A step of the story did not get the answer it expects."""
 
 
+@dataclass(frozen=True)
+class Call:
+    """One HTTP call the story made (kept so tests can check each write left its audit-trail row)."""
+
+    method: str
+    service: str
+    path: str
+    org: str | None
+    status: int
+
+
 @dataclass
 class Story:
     urls: dict[str, str]
@@ -59,6 +70,7 @@ class Story:
     secret: str = DEV_AUTH_SECRET
     client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
     step_no: int = 0
+    calls: list[Call] = field(default_factory=list)
 
     def step(self, text: str) -> None:
         self.step_no += 1
@@ -71,6 +83,7 @@ class Story:
         if org:
             headers["Authorization"] = f"Bearer {self.tokens[org]}"
         response = self.client.request(method, self.urls[service] + path, headers=headers, **kw)
+        self.calls.append(Call(method, service, path, org, response.status_code))
         if response.status_code not in expect:
             raise DemoFailed(f"{method} {service}{path} as {org}: {response.status_code} {response.text[:800]}")
         if not quiet:
@@ -293,9 +306,12 @@ def contribute(story: Story, bank: str) -> int:
     return parse_yuan(posted["amount"])
 
 
-def run_story(urls: dict[str, str], tokens: dict[str, str], say: Callable[[str], None] = print) -> dict[str, str]:
-    """Tell the whole story; returns capital, compensation and the fund's cash balance as yuan strings."""
-    story = Story(urls, dict(tokens), say)
+def run_story(
+    urls: dict[str, str], tokens: dict[str, str], say: Callable[[str], None] = print, calls: list[Call] | None = None
+) -> dict[str, str]:
+    """Tell the whole story; returns capital, compensation and the fund's cash balance as yuan strings
+    (``calls``, when given, receives every HTTP call the story made)."""
+    story = Story(urls, dict(tokens), say, calls=calls if calls is not None else [])
     story.step("Every service answers /readyz")
     for service in urls:
         story.call("GET", service, "/readyz", None)

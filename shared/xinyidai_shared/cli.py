@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .relay import make_producer, replay
+from .relay import kafka_options, make_producer, replay
 from .runtime import Runtime, ServiceSpec, migrate
 from .settings import ServiceSettings
 
@@ -47,7 +47,7 @@ async def _replay(spec: ServiceSpec, settings: ServiceSettings, seq_from: int, s
         print("replay needs KAFKA_BOOTSTRAP", file=sys.stderr)
         return 2
     runtime = Runtime(spec, settings)
-    producer = make_producer(settings.kafka_bootstrap)
+    producer = make_producer(settings.kafka_bootstrap, **kafka_options(settings))
     await producer.start()
     try:
         count = await replay(runtime.db, spec.tables, producer, seq_from=seq_from, seq_to=seq_to)

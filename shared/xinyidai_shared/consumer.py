@@ -146,12 +146,14 @@ class ConsumerRunner:
         max_attempts: int = 4,
         backoff_s: float = 0.2,
         group_handlers: dict[str, GroupHandler] | None = None,
+        client_options: dict[str, Any] | None = None,
     ) -> None:
         self.bootstrap, self.group, self.topics = bootstrap, group, topics
         self.handlers, self.uow_factory, self.dlq_producer = handlers, uow_factory, dlq_producer
         self.max_attempts, self.backoff_s = max_attempts, backoff_s
         self.group_handlers = group_handlers or {}
         self.keyring = keyring
+        self.client_options = client_options or {}  # SASL login (relay.kafka_options)
         self.applied = 0
         self.parked = 0
         # Events refused as untrustworthy, by code (EVENT_UNSIGNED, EVENT_SIGNATURE_INVALID, ...); each is
@@ -174,6 +176,7 @@ class ConsumerRunner:
             session_timeout_ms=6000,
             heartbeat_interval_ms=500,
             rebalance_timeout_ms=6000,
+            **self.client_options,
         )
 
     async def run(self) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -22,16 +23,29 @@ LEASE_S = 45.0  # longer than a batch can take to publish (producer timeout 15 s
 LEASE_RETRY_S = 2.0  # how often a replica without the lease looks again
 
 
-def make_producer(bootstrap: str) -> AIOKafkaProducer:
+def kafka_options(settings) -> dict[str, Any]:  # noqa: ANN001 - ServiceSettings (settings imports nothing of ours)
+    """Options every Kafka client of a service shares: its SASL login when the broker asks for one."""
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return {}
+    return {
+        "security_protocol": settings.kafka_security_protocol,
+        "sasl_mechanism": settings.kafka_sasl_mechanism,
+        "sasl_plain_username": settings.kafka_username,
+        "sasl_plain_password": settings.kafka_password,
+    }
+
+
+def make_producer(bootstrap: str, **options: Any) -> AIOKafkaProducer:
     """acks=all and our own outbox/inbox: no Kafka idempotence (the local broker refuses it)."""
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=False, linger_ms=2, request_timeout_ms=15000
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=False, linger_ms=2, request_timeout_ms=15000,
+        **options,
     )
 
 
-async def ensure_topics(bootstrap: str, topics: list[str], partitions: int) -> None:
+async def ensure_topics(bootstrap: str, topics: list[str], partitions: int, **options: Any) -> None:
     """Create the topics we use with the partition count we want; existing ones are left alone."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **options)
     await admin.start()
     try:
         existing = set(await admin.list_topics())

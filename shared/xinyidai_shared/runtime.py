@@ -11,12 +11,13 @@ from pathlib import Path
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import MetaData
 
+from .audit import current_audit
 from .consumer import ConsumerRunner, GroupHandler, Handler
 from .db import Database, with_credentials
 from .events import TOPICS
 from .migrations import check_at_head, grant_app_role, upgrade_to_head
 from .ratelimit import RateLimiter
-from .relay import OutboxRelay, ensure_topics, make_producer
+from .relay import OutboxRelay, ensure_topics, kafka_options, make_producer
 from .settings import ServiceSettings, UnsafeConfiguration
 from .signing import KeyRing, Signer, load_or_create_signer, load_private
 from .tables import MessagingTables
@@ -56,7 +57,7 @@ async def migrate(spec: ServiceSpec, settings: ServiceSettings, db: Database | N
     try:
         await upgrade_to_head(db, spec.migrations)
         if settings.database_app_role:
-            await grant_app_role(db, settings.database_app_role, spec.append_only)
+            await grant_app_role(db, settings.database_app_role, {"audit_trail": (), **spec.append_only})
     finally:
         if own:
             await db.dispose()
@@ -145,7 +146,8 @@ class Runtime:
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work whose commit signs its events into the outbox and wakes the relay."""
-        return UnitOfWork(self.db, self.spec.tables, self.spec.name, on_commit=self._wake_relay, signer=self.signer)
+        return UnitOfWork(self.db, self.spec.tables, self.spec.name, on_commit=self._wake_relay, signer=self.signer,
+                          audit_context=current_audit.get())
 
     def _wake_relay(self) -> None:
         if self.relay is not None:
@@ -167,8 +169,9 @@ class Runtime:
         """Connect to the broker (retried by the supervisor until it answers), then relay and consume."""
         bootstrap = self.settings.kafka_bootstrap
         topics = [TOPICS[name] for name in (self.spec.name, *self.spec.consumes)]
-        await ensure_topics(bootstrap, topics, self.settings.kafka_partitions)
-        producer = make_producer(bootstrap)
+        options = kafka_options(self.settings)
+        await ensure_topics(bootstrap, topics, self.settings.kafka_partitions, **options)
+        producer = make_producer(bootstrap, **options)
         await producer.start()
         try:
             self.producer = producer
@@ -192,6 +195,7 @@ class Runtime:
                     max_attempts=self.settings.consumer_max_attempts,
                     backoff_s=self.settings.consumer_retry_backoff_s,
                     group_handlers=self.spec.group_handlers,
+                    client_options=options,
                 )
                 loops.append(self.consumer.run())
             self.kafka_ready = True

@@ -80,6 +80,12 @@ class ServiceSettings(BaseSettings):
     # Empty means "no broker": the outbox keeps filling and nothing is consumed (unit/API tests).
     kafka_bootstrap: str = ""
     kafka_partitions: int = 3
+    # Broker authentication: PLAINTEXT (the local broker) or SASL_PLAINTEXT/SASL_SSL with SCRAM, as the
+    # service's own Kafka user (``<PREFIX>KAFKA_PASSWORD_FILE``); ACLs then bound what it may read and write.
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_sasl_mechanism: str = ""
+    kafka_username: str = ""
+    kafka_password: str = ""
     dev_mode: bool = False
     auth_secret: str = ""
     revoked_token_ids: list[str] = []
@@ -89,6 +95,10 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_s: float = 0.2
     log_level: str = "INFO"
     log_json: bool = True
+    # Requests per minute per caller, by class: systems (banks, providers, services) and officers and
+    # enterprises by the identity in their credential, the public by address; 0 switches a class off.
+    # Counted in the service's database, so the budget holds across replicas.
+    rate_limits_per_minute: dict[str, int] = {"system": 6000, "officer": 1200, "enterprise": 600, "public": 600}
     # Largest request body a route accepts unless it names its own limit (uploads): refused before parsing.
     max_body_bytes: int = 1024 * 1024
     # The database password, kept out of the URL (``<PREFIX>DATABASE_PASSWORD_FILE`` for a secret file).

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
+from .audit import audit_table
 from .db import UtcDateTime
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit sequence.
@@ -21,6 +22,7 @@ class MessagingTables:
     dead_letter: Table
     lease: Table
     rate_limit: Table
+    audit: Table
 
 
 def add_messaging_tables(metadata: MetaData) -> MessagingTables:
@@ -85,4 +87,6 @@ def add_messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("expires_at", UtcDateTime, nullable=False),
     )
     Index("ix_rate_limit_expires", rate_limit.c.expires_at)
-    return MessagingTables(outbox, inbox, idempotency, dead_letter, lease, rate_limit)
+    # Who did what (``audit.py``): append-only, one row per committed write by a person or a client.
+    audit = audit_table(metadata)
+    return MessagingTables(outbox, inbox, idempotency, dead_letter, lease, rate_limit, audit)

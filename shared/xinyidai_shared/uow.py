@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .audit import AuditContext, record
 from .clock import utcnow
 from .db import Database
 from .events import TOPICS, Envelope, EventPayload, envelope_for
@@ -25,6 +26,7 @@ class UnitOfWork:
         service: str,
         on_commit: Callable[[], None] | None = None,
         signer: Signer | None = None,
+        audit_context: AuditContext | None = None,
     ) -> None:
         self.db = db
         self.tables = tables
@@ -34,6 +36,10 @@ class UnitOfWork:
         # Envelopes are signed as they enter the outbox; without a signer (scratch tools, unit tests of
         # handlers) they go unsigned, and every consumer refuses them.
         self.signer = signer
+        # Set while serving an HTTP request: a committed write then leaves its audit-trail row.
+        self.audit_context = audit_context
+        self._audit_detail: dict[str, Any] = {}
+        self._audit_ids: dict[str, Any] = {}
         self._pending: list[Envelope] = []
         self.session: AsyncSession | None = None
         self.committed = False
@@ -60,6 +66,15 @@ class UnitOfWork:
         self._pending.append(envelope)
         return envelope
 
+    def audit(self, *, before: Any = None, after: Any = None, **ids: Any) -> None:
+        """Add to this write's audit-trail row what the route does not show: the state or amount before
+        and after, and the ids of the objects it changed."""
+        if before is not None:
+            self._audit_detail["before"] = before
+        if after is not None:
+            self._audit_detail["after"] = after
+        self._audit_ids.update(ids)
+
     @property
     def published(self) -> list[Envelope]:
         return list(self._pending)
@@ -81,10 +96,18 @@ class UnitOfWork:
                 for env in self._pending
             ]
             await self.session.execute(insert(self.tables.outbox), rows)
+        if self.audit_context is not None and self.audit_context.is_write:
+            await self._record_audit()
         await self.session.commit()
         self.committed = True
         if self._pending and self._on_commit is not None:
             self._on_commit()
+
+    async def _record_audit(self) -> None:
+        detail = dict(self._audit_detail)
+        if self._pending:
+            detail["events"] = [{"type": env.type, "key": env.key} for env in self._pending]
+        await record(self.session, self.tables.audit, self.audit_context, at=utcnow(), detail=detail, ids=self._audit_ids)
 
     def _serialise(self, envelope: Envelope) -> str:
         if self.signer is None:

@@ -7,13 +7,16 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .audit import audit_router, current_audit
+from .auth import Role, require
 from .body_limits import BodySizeLimit, RouteLimit
+from .perimeter import request_context
 from .db import masked
 from .errors import DomainError, ErrorKind
 from .logs import CORRELATION_HEADER, configure_logging, correlation_id, new_correlation_id
@@ -74,7 +77,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class CorrelationMiddleware:
-    """Pure ASGI: take or make a correlation id, expose it to logs and events, echo it back."""
+    """Pure ASGI: take or make a correlation id, expose it to logs and events, echo it back; and give the
+    request a clean audit context (``perimeter.request_context`` fills it in)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -86,6 +90,7 @@ class CorrelationMiddleware:
         incoming = dict(scope["headers"]).get(CORRELATION_HEADER.encode())
         cid = incoming.decode()[:64] if incoming else new_correlation_id()
         token = correlation_id.set(cid)
+        audit_token = current_audit.set(None)
 
         async def _send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -95,6 +100,7 @@ class CorrelationMiddleware:
         try:
             await self.app(scope, receive, _send)
         finally:
+            current_audit.reset(audit_token)
             correlation_id.reset(token)
 
 
@@ -148,12 +154,15 @@ def build_app(
             await runtime.stop()
 
     runtime = Runtime(spec, settings)
-    app = FastAPI(title=title, description=description, lifespan=lifespan, version="0.1.0")
+    # Every route first learns who calls (audit trail, rate limits); the route's own `require` decides.
+    app = FastAPI(title=title, description=description, lifespan=lifespan, version="0.1.0",
+                  dependencies=[Depends(request_context)])
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(health_router())
     for router in routers:
         app.include_router(router, prefix=prefix)
+    app.include_router(audit_router(require(Role.AUDITOR)))
     app.add_middleware(BodySizeLimit, default_max=settings.max_body_bytes, routes=body_limits)
     app.add_middleware(CorrelationMiddleware)  # outermost: even a refused body's answer carries the id
     return app

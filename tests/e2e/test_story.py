@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tools.demo import run_story
+from tools.demo import Call, run_story
 from tools.stack import Stack, env_prefix
 from xinyidai_shared.devorgs import dev_tokens
 from xinyidai_shared.money import parse_yuan
@@ -41,9 +41,15 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 @pytest.fixture(scope="module")
-def story(stack: Stack) -> dict[str, str]:
+def story_calls(stack: Stack) -> tuple[dict[str, str], list[Call]]:
     lines: list[str] = []
-    return run_story(stack.urls, TOKENS, say=lines.append)
+    calls: list[Call] = []
+    return run_story(stack.urls, TOKENS, say=lines.append, calls=calls), calls
+
+
+@pytest.fixture(scope="module")
+def story(story_calls: tuple[dict[str, str], list[Call]]) -> dict[str, str]:
+    return story_calls[0]
 
 
 def test_demo_story_pays_thirty_percent_and_fund_balance_is_capital_minus_compensation_plus_contribution(
@@ -136,3 +142,36 @@ def test_correlation_id_travels_from_the_request_into_the_events_it_causes(stack
     cid = "corr-e2e-" + str(time.time_ns())
     response = httpx.get(stack.urls["claims"] + "/v1/loans", headers={**bearer("bank-icbc-ly"), "X-Correlation-ID": cid})
     assert response.headers["x-correlation-id"] == cid
+
+
+def _trail(stack: Stack, service: str) -> list[dict]:
+    """Every audit-trail row of a service, page by page, as the auditor reads them."""
+    rows, after = [], 0
+    while True:
+        page = httpx.get(stack.urls[service] + "/v1/audit-trail", params={"after": after, "limit": 200}, headers=bearer("audit-ly"))
+        assert page.status_code == 200, page.text
+        rows += page.json()["items"]
+        if page.json()["next_cursor"] is None:
+            return rows
+        after = page.json()["next_cursor"]
+
+
+def test_every_write_of_the_demo_by_an_officer_or_a_client_has_its_audit_trail_row(
+    stack: Stack, story_calls: tuple[dict[str, str], list[Call]]
+) -> None:
+    """Who did what: each successful write the story made (officers, banks, providers, the enterprise)
+    is in the trail of the service it changed, with the organisation, method, path and a correlation id."""
+    _, calls = story_calls
+    writes = [c for c in calls if c.method in {"POST", "PUT", "PATCH", "DELETE"} and c.org and 200 <= c.status < 300]
+    officers = {"dept-industry", "fgj-credit", "lg-office", "czj"}
+    assert officers <= {c.org for c in writes}, "the story has officer writes in every service it touches"
+    trails = {service: _trail(stack, service) for service in {c.service for c in writes}}
+    missing = []
+    for call in writes:
+        path = call.path.split("?", 1)[0]
+        rows = [r for r in trails[call.service] if (r["method"], r["path"], r["org_id"]) == (call.method, path, call.org)]
+        if not rows or not all(r["correlation_id"] and r["subject"] for r in rows):
+            missing.append(f"{call.method} {call.service}{path} as {call.org}")
+    assert missing == [], f"writes without an audit-trail row: {missing}"
+    approvals = [r for r in trails["claims"] if r["route"] == "/v1/claims/{claim_id}/approval"]
+    assert approvals and approvals[0]["object_ids"]["claim_id"] and approvals[0]["role"] == "leading_group"

@@ -19,8 +19,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 # The handlers depend on the configured policy rules, so create_app binds them; this module-level spec
 # (tables, migrations) is what the migration tool reads.
-# The journal: a transfer is never rewritten or removed; only a pending one is posted or voided, once.
-APPEND_ONLY = {"transfer": ("status", "posted_at", "voided_at")}
+# The journal: a transfer is never rewritten or removed; only a pending one is posted or voided, once, by
+# the second officer who decides it.
+APPEND_ONLY = {"transfer": ("status", "posted_at", "voided_at", "decided_by", "decision_note")}
 spec = ServiceSpec(name="fund-ledger", metadata=metadata, tables=messaging, migrations=MIGRATIONS, consumes=CONSUMES,
                    append_only=APPEND_ONLY)
 

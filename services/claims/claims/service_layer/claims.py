@@ -107,11 +107,13 @@ async def _load(uow: UnitOfWork, claim_id: str) -> Claim:
     claim = await claims_repo.get(uow.session, claim_id, for_update=True)
     if claim is None:
         raise NotFound("CLAIM_NOT_FOUND", f"no claim {claim_id}")
+    uow.audit(before={"state": str(claim.state)}, claim_id=claim.claim_id, loan_id=claim.loan_id)
     return claim
 
 
 async def _save(uow: UnitOfWork, claim: Claim) -> Claim:
     await claims_repo.save(uow.session, claim)
+    uow.audit(after={"state": str(claim.state)}, claim_id=claim.claim_id, loan_id=claim.loan_id)
     for event in claim.events:
         uow.publish(event)
     claim.events.clear()

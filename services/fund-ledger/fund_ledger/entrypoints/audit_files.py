@@ -31,6 +31,7 @@ def pack_files(pack: AuditPack) -> dict[str, bytes]:
     return {
         f"statement-{pack.year}.json": statement_json(pack).encode(),
         f"journal-{pack.year}.csv": pack.journal_csv.encode(),
+        f"audit-trail-{pack.year}.csv": pack.audit_trail_csv.encode(),
         f"report-{pack.year}.pdf": render_audit_pdf(pack),
     }
 

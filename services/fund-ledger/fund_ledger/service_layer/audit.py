@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from xinyidai_shared.audit import trail_csv
 from xinyidai_shared.clock import SHANGHAI, business_date, today_shanghai
 from xinyidai_shared.money import format_fen
 
@@ -29,6 +30,7 @@ class AuditPack:
     statement: dict
     journal_csv: str
     cash_by_day: list[tuple[date, int]]
+    audit_trail_csv: str = ""  # who did what in the fund's books that year (every write by a person or client)
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -127,6 +129,7 @@ async def build_audit_pack(session: AsyncSession, year: int) -> AuditPack:
                 by_bank[t.bank_id] += -delta
     opening = sum(_cash_delta(t) for t in transfers if t.status is TransferStatus.POSTED and t.posted_at < start)
     problems = await violations(session)
+    trail, trail_rows = await trail_csv(session, messaging.audit, since=start, until=end)
     recognised: dict[str, int] = defaultdict(int)
     for t in in_year:
         if t.status is TransferStatus.POSTED and t.debit_account.startswith("due:"):
@@ -149,5 +152,7 @@ async def build_audit_pack(session: AsyncSession, year: int) -> AuditPack:
         "transfers": len(in_year),
         "lowest_cash_fen": min(v for _, v in series),
         "violations": problems,
+        "audit_trail_rows": trail_rows,
     }
-    return AuditPack(year=year, statement=statement, journal_csv=journal_csv(in_year), cash_by_day=series)
+    return AuditPack(year=year, statement=statement, journal_csv=journal_csv(in_year), cash_by_day=series,
+                     audit_trail_csv=trail)

@@ -42,8 +42,11 @@ async def confirm(uow: UnitOfWork, *, transfer_id: str, by: str, rules: LedgerRu
         return stored, False
     ensure_second_person(stored.declared_by, by)
     if stored.kind is TransferKind.REVERSAL:
-        return await _post_reversal(uow, stored, by, note), True
-    return await _post_cash_in(uow, stored, by, note, rules), True
+        posted = await _post_reversal(uow, stored, by, note)
+    else:
+        posted = await _post_cash_in(uow, stored, by, note, rules)
+    _audit_decision(uow, stored, posted)
+    return posted, True
 
 
 async def void(uow: UnitOfWork, *, transfer_id: str, by: str, reason: str) -> tuple[Transfer, bool]:
@@ -52,7 +55,16 @@ async def void(uow: UnitOfWork, *, transfer_id: str, by: str, reason: str) -> tu
     if not fresh:
         return stored, False
     await books.void_pending(uow.session, transfer_id, utcnow(), decided_by=by, note=reason)
-    return await books.get_transfer(uow.session, transfer_id), True  # type: ignore[return-value]
+    voided = await books.get_transfer(uow.session, transfer_id)
+    _audit_decision(uow, stored, voided)  # type: ignore[arg-type]
+    return voided, True  # type: ignore[return-value]
+
+
+def _audit_decision(uow: UnitOfWork, before: Transfer, after: Transfer) -> None:
+    """The trail shows the money a second officer made cash (or voided), and who declared it."""
+    uow.audit(before={"status": str(before.status), "declared_by": before.declared_by},
+              after={"status": str(after.status), "amount_fen": after.amount_fen, "kind": str(after.kind)},
+              transfer_id=after.id)
 
 
 async def _post_cash_in(uow: UnitOfWork, declared: Transfer, by: str, note: str | None, rules: LedgerRules) -> Transfer:

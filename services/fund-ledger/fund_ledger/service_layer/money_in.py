@@ -59,6 +59,8 @@ async def declare(uow: UnitOfWork, wanted: Transfer) -> tuple[Transfer, bool]:
             raise Conflict("REFERENCE_REUSED", f"reference {wanted.client_ref!r} already names a different movement")
         return stored, False
     await books.record(uow.session, wanted)
+    uow.audit(after={"transfer_id": wanted.id, "kind": str(wanted.kind), "status": str(wanted.status),
+                     "amount_fen": wanted.amount_fen, "due_id": wanted.due_id}, transfer_id=wanted.id)
     return wanted, True
 
 

@@ -232,7 +232,8 @@ async def test_journal_time_filter_without_zone_is_a_400_not_a_500(api):
     assert zoned.status_code == 200
 
 
-async def test_audit_pack_call_returns_a_zip_of_statement_journal_and_pdf(api):
+async def test_audit_pack_call_returns_a_zip_of_statement_journal_audit_trail_and_pdf(api):
+    import csv
     import io
     import zipfile
 
@@ -240,8 +241,12 @@ async def test_audit_pack_call_returns_a_zip_of_statement_journal_and_pdf(api):
     audit = api.as_org("audit-ly", "auditor")
     response = await api.get("/v1/audit-packs/2026", headers=audit)
     assert (response.status_code, response.headers["content-type"]) == (200, "application/zip")
-    names = sorted(zipfile.ZipFile(io.BytesIO(response.content)).namelist())
-    assert names == ["journal-2026.csv", "report-2026.pdf", "statement-2026.json"]
+    pack = zipfile.ZipFile(io.BytesIO(response.content))
+    assert sorted(pack.namelist()) == ["audit-trail-2026.csv", "journal-2026.csv", "report-2026.pdf", "statement-2026.json"]
+    trail = list(csv.DictReader(io.StringIO(pack.read("audit-trail-2026.csv").decode())))
+    # Who did what in the books that year: the finance bureau's deposit, with its amount.
+    assert [(r["org_id"], r["method"], r["route"]) for r in trail] == [("czj", "POST", "/v1/deposits/initial-capital")]
+    assert '"amount_fen":1000' in trail[0]["detail"]
     assert (await api.get("/v1/verification", headers=audit)).json() == {"ok": True, "violations": []}
     bank = api.as_org("bank-icbc-ly", "bank")
     assert (await api.get("/v1/audit-packs/2026", headers=bank)).status_code == 403

@@ -189,6 +189,7 @@ async def take_step(
 ) -> ApplicationRow:
     """Move an application one step (or reject it); the review step opens the public notice at once."""
     row = await repo.application(uow.session, application_id, for_update=True)
+    before = row.status
     transition = move(Status(row.status), step, actor=actor.org_id, role=actor.role, reason=reason, at=now)
     await _guard(uow, row, step, override=override, reason=reason, now=now, accept_flags=accept_flags)
     record_transition(uow, row, transition)
@@ -203,4 +204,5 @@ async def take_step(
         row.recommended_on = business_date(now)
         await listing.recommend(uow, row, actor=actor.org_id, settings=settings, now=now)
     await uow.session.flush()
+    uow.audit(before={"status": str(before)}, after={"status": str(row.status)}, application_id=row.id, uscc=row.uscc)
     return row
