@@ -13,6 +13,7 @@ from fund_ledger.config import Settings
 
 pytestmark = pytest.mark.asyncio
 CZJ_ALICE = auth("finance_bureau", "czj", subject="czj-alice")
+CZJ_BOB = auth("finance_bureau", "czj", subject="czj-bob")
 AUDITOR = auth("auditor", "audit-ly")
 
 
@@ -25,20 +26,31 @@ async def _trail(client, **params) -> dict:  # noqa: ANN001
 async def test_a_write_leaves_who_what_when_and_a_refused_one_leaves_nothing(db_url: str) -> None:
     app = create_app(Settings(database_url=db_url, auth_secret=TEST_SECRET, log_json=False))
     async with app_client(app) as client:
-        body = {"transfer_id": "cap-audit", "amount": "5000.00"}
+        body = {"reference": "cap-audit", "amount": "5000.00"}
         done = await client.post("/v1/deposits/initial-capital", json=body, headers={**CZJ_ALICE, "X-Correlation-ID": "corr-audit-1"})
         assert done.status_code == 201, done.text
-        refused = await client.post("/v1/deposits/initial-capital", json={"transfer_id": "cap-bad", "amount": "-1"}, headers=CZJ_ALICE)
+        transfer_id = done.json()["id"]
+        refused = await client.post("/v1/deposits/initial-capital", json={"reference": "cap-bad", "amount": "-1"}, headers=CZJ_ALICE)
         assert refused.status_code in (400, 422)
         wrong_role = await client.post("/v1/deposits/initial-capital", json=body, headers=auth("bank", "bank-a"))
         assert wrong_role.status_code == 403
+        same_person = await client.post(f"/v1/transfers/{transfer_id}/confirmation", json={}, headers=CZJ_ALICE)
+        assert same_person.status_code == 403  # refused by the two-person rule: nothing written, nothing in the trail
+        confirmed = await client.post(f"/v1/transfers/{transfer_id}/confirmation", json={}, headers=CZJ_BOB)
+        assert confirmed.status_code == 200, confirmed.text
         rows = (await _trail(client))["items"]
-    assert len(rows) == 1, rows
-    row = rows[0]
-    assert (row["subject"], row["org_id"], row["role"]) == ("czj-alice", "czj", "finance_bureau")
-    assert (row["method"], row["route"], row["path"]) == ("POST", "/v1/deposits/initial-capital", "/v1/deposits/initial-capital")
-    assert row["correlation_id"] == "corr-audit-1" and row["at"].endswith("+00:00")
-    assert [e["type"] for e in row["detail"]["events"]] == ["FundDeposited"]
+    assert len(rows) == 2, rows
+    declared, posted = rows
+    assert (declared["subject"], declared["org_id"], declared["role"]) == ("czj-alice", "czj", "finance_bureau")
+    assert (declared["method"], declared["route"], declared["path"]) == (
+        "POST", "/v1/deposits/initial-capital", "/v1/deposits/initial-capital")
+    assert declared["correlation_id"] == "corr-audit-1" and declared["at"].endswith("+00:00")
+    assert declared["detail"]["after"] == {"transfer_id": transfer_id, "kind": "initial_capital", "status": "pending",
+                                           "amount_fen": 500_000, "due_id": None}
+    assert (posted["subject"], posted["route"]) == ("czj-bob", "/v1/transfers/{transfer_id}/confirmation")
+    assert posted["object_ids"]["transfer_id"] == transfer_id
+    assert (posted["detail"]["before"]["status"], posted["detail"]["after"]["status"]) == ("pending", "posted")
+    assert [e["type"] for e in posted["detail"]["events"]] == ["FundDeposited"]
 
 
 async def test_the_trail_filters_pages_with_a_bounded_cursor_and_only_the_auditor_reads_it(sqlite_url: str) -> None:

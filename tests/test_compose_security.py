@@ -8,6 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 from sqlalchemy import make_url
 
@@ -112,3 +113,24 @@ def test_the_scripts_compose_runs_are_valid_bash() -> None:
     for script in ("deploy/kafka/start.sh", "deploy/kafka/init.sh", "deploy/postgres-passwords.sh"):
         done = subprocess.run(["bash", "-n", str(ROOT / script)], capture_output=True, text=True)
         assert done.returncode == 0, f"{script}: {done.stderr}"
+
+
+async def test_a_service_configured_as_in_compose_logs_in_to_kafka_with_scram(tmp_path: Path) -> None:
+    """The compose settings reach every Kafka client the service makes (producer, consumer, admin)."""
+    from claims.config import Settings
+
+    from xinyidai_shared.relay import kafka_options, make_producer
+
+    (tmp_path / "kafka_password").write_text("s3cret\n")
+    env = {k: v for k, v in COMPOSE["services"]["claims"]["environment"].items() if k.startswith("CLAIMS_KAFKA_")}
+    env["CLAIMS_KAFKA_PASSWORD_FILE"] = str(tmp_path / "kafka_password")
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        settings = Settings(dev_mode=True)
+    options = kafka_options(settings)
+    assert options == {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-512",
+                       "sasl_plain_username": "claims", "sasl_plain_password": "s3cret"}
+    producer = make_producer("kafka:9092", **options)
+    assert (producer.client._security_protocol, producer.client._sasl_mechanism) == ("SASL_PLAINTEXT", "SCRAM-SHA-512")
+    assert kafka_options(Settings(dev_mode=True)) == {}  # the local broker: plain, no login

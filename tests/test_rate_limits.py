@@ -10,7 +10,6 @@ from claims.config import Settings
 from xinyidai_shared.perimeter import role_class
 from xinyidai_shared.testing import TEST_SECRET, app_client, auth
 
-pytestmark = pytest.mark.asyncio
 LIMITS = {"system": 3, "officer": 2, "enterprise": 1, "public": 2}
 
 

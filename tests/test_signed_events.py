@@ -24,7 +24,8 @@ from xinyidai_shared.signing import Signer, canonical
 from xinyidai_shared.testing import TEST_SECRET, app_client, auth, eventually, signed, signer_for
 
 pytestmark = pytest.mark.asyncio
-CZJ = auth("finance_bureau", "czj")
+CZJ = auth("finance_bureau", "czj", subject="czj-wang")
+CHECKER = auth("finance_bureau", "czj", subject="czj-li")
 CLAIMS_TOPIC = TOPICS["claims"]
 
 
@@ -83,6 +84,15 @@ async def _compensations(app, run: str) -> dict[str, tuple[str, int]]:  # noqa: 
     return {r.claim_id: (r.status, r.amount_fen) for r in rows if run in r.claim_id}
 
 
+async def _deposit(client, amount: str) -> None:  # noqa: ANN001
+    """Initial capital: declared by one finance-bureau officer, confirmed by a second."""
+    body = {"reference": f"cap-{uuid.uuid4().hex[:6]}", "amount": amount}
+    declared = await client.post("/v1/deposits/initial-capital", json=body, headers=CZJ)
+    assert declared.status_code == 201, declared.text
+    confirmed = await client.post(f"/v1/transfers/{declared.json()['id']}/confirmation", json={}, headers=CHECKER)
+    assert confirmed.status_code == 200, confirmed.text
+
+
 async def _kafka_ready(app) -> bool:  # noqa: ANN001
     return app.state.runtime.consumer is not None
 
@@ -94,8 +104,7 @@ async def test_forged_claim_approved_is_refused_parked_and_counted_and_only_the_
                                     auth_secret=TEST_SECRET, relay_poll_interval_s=0.05, log_json=False))
     await ensure_topics(kafka_bootstrap, [CLAIMS_TOPIC], 3)
     async with app_client(fund) as client:
-        deposit = {"transfer_id": f"cap-{uuid.uuid4().hex[:6]}", "amount": "10000000.00"}
-        assert (await client.post("/v1/deposits/initial-capital", json=deposit, headers=CZJ)).status_code == 201
+        await _deposit(client, "10000000.00")
         await eventually(lambda: _kafka_ready(fund), timeout_s=30)
         run = uuid.uuid4().hex[:8]
         forgeries = _forgeries(run)
@@ -124,8 +133,7 @@ async def test_a_genuine_claim_approved_republished_on_another_topic_is_refused_
                                           relay_poll_interval_s=0.05, log_json=False))
     await ensure_topics(kafka_bootstrap, [TOPICS[s] for s in ("claims", "whitelist", "credit-data")], 3)
     async with app_client(fund) as fund_client, app_client(claims):
-        deposit = {"transfer_id": f"cap-{uuid.uuid4().hex[:6]}", "amount": "10000000.00"}
-        assert (await fund_client.post("/v1/deposits/initial-capital", json=deposit, headers=CZJ)).status_code == 201
+        await _deposit(fund_client, "10000000.00")
         await eventually(lambda: _kafka_ready(fund), timeout_s=30)
         await eventually(lambda: _kafka_ready(claims), timeout_s=30)
         run = uuid.uuid4().hex[:8]

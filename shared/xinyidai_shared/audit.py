@@ -81,9 +81,15 @@ class AuditContext:
 current_audit: ContextVar[AuditContext | None] = ContextVar("current_audit", default=None)
 
 
+def route_template(path: str, params: dict[str, Any]) -> str:
+    """The path with each id segment named (``/v1/claims/{claim_id}/approval``), whatever prefix the route
+    was mounted under, so the trail can be filtered by route."""
+    names = {str(value): name for name, value in params.items()}
+    return "/".join("{" + names[part] + "}" if part in names else part for part in path.split("/"))
+
+
 def context_for(request: Request, principal: Any | None) -> AuditContext:
     """The request's audit context; an anonymous public caller is recorded by address."""
-    route = request.scope.get("route")
     address = request.client.host if request.client else "unknown"
     if principal is None:
         who, org, role, client = f"public:{address}", "", "public", ""
@@ -91,7 +97,7 @@ def context_for(request: Request, principal: Any | None) -> AuditContext:
         who, org, role = principal.actor, principal.org_id, str(principal.role)
         client = str(getattr(principal, "client_id", "") or "")
     return AuditContext(
-        method=request.method, route=getattr(route, "path", request.url.path), path=request.url.path,
+        method=request.method, route=route_template(request.url.path, request.path_params), path=request.url.path,
         path_params={k: str(v) for k, v in request.path_params.items()}, subject=who, org_id=org, role=role,
         client_id=client, correlation_id=correlation_id.get(),
     )

@@ -1,4 +1,5 @@
-"""On PostgreSQL the service runs as a role that cannot rewrite the journal; migrations run once, as the owner."""
+"""On PostgreSQL the service runs as a role that cannot rewrite the journal or the audit trail; migrations run
+once, as the owner."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def _as(server: PostgresServer, url: str, user: str) -> psycopg.Connection:
     return psycopg.connect(f"postgresql://{user}@127.0.0.1:{server.port}/{database}", autocommit=True)
 
 
-async def test_the_application_role_cannot_update_or_delete_journal_rows(pg_server: PostgresServer) -> None:
+async def test_the_application_role_cannot_update_or_delete_journal_or_audit_rows(pg_server: PostgresServer) -> None:
     url, owner, app_role = _roles(pg_server)
     settings = Settings(database_url=url, auth_secret=TEST_SECRET, log_json=False, migrate_on_start=False,
                         migration_database_user=owner, database_app_role=app_role)
@@ -46,21 +47,26 @@ async def test_the_application_role_cannot_update_or_delete_journal_rows(pg_serv
     # Two replicas' migrate jobs at once: the advisory lock makes one wait, then it finds the schema at head.
     await asyncio.gather(migrate(spec, settings), migrate(spec, settings))
     async with app_client(create_app(settings)) as client:  # the service itself runs as the application role
-        czj = auth("finance_bureau", "czj")
-        deposit = {"transfer_id": "cap-roles", "amount": "1000.00"}
-        assert (await client.post("/v1/deposits/initial-capital", json=deposit, headers=czj)).status_code == 201
+        declared = await client.post("/v1/deposits/initial-capital", json={"reference": "cap-roles", "amount": "1000.00"},
+                                     headers=auth("finance_bureau", "czj", subject="czj-wang"))
+        assert declared.status_code == 201, declared.text
+        tid = declared.json()["id"]
+        confirmed = await client.post(f"/v1/transfers/{tid}/confirmation", json={}, headers=auth("finance_bureau", "czj", subject="czj-li"))
+        assert confirmed.status_code == 200 and confirmed.json()["status"] == "posted"  # the decision columns stay writable
     with _as(pg_server, url, app_role) as conn:
-        assert conn.execute("SELECT amount_fen FROM transfer WHERE id = 'cap-roles'").fetchone() == (100_000,)
-        for statement in ("UPDATE transfer SET amount_fen = 1 WHERE id = 'cap-roles'",
-                          "UPDATE transfer SET credit_account = 'x' WHERE id = 'cap-roles'",
-                          "DELETE FROM transfer WHERE id = 'cap-roles'",
+        assert conn.execute("SELECT amount_fen FROM transfer WHERE id = %s", (tid,)).fetchone() == (100_000,)
+        assert conn.execute("SELECT count(*) FROM audit_trail").fetchone() == (2,)
+        for statement in ("UPDATE transfer SET amount_fen = 1",
+                          "UPDATE transfer SET credit_account = 'x'",
+                          "DELETE FROM transfer",
                           "TRUNCATE transfer",
+                          "UPDATE audit_trail SET subject = 'someone-else'",
+                          "DELETE FROM audit_trail",
+                          "TRUNCATE audit_trail",
                           "DELETE FROM alembic_version",
                           "CREATE TABLE sneaky (id int)"):
             with pytest.raises(errors.InsufficientPrivilege):
                 conn.execute(statement)
-        # Two-phase transfers move once from pending: those columns (and only those) stay writable.
-        conn.execute("UPDATE transfer SET posted_at = posted_at WHERE id = 'cap-roles'")
-        assert conn.execute("SELECT amount_fen FROM transfer WHERE id = 'cap-roles'").fetchone() == (100_000,)
+        assert conn.execute("SELECT amount_fen FROM transfer WHERE id = %s", (tid,)).fetchone() == (100_000,)
     with _as(pg_server, url, owner) as conn:  # the owner (migrations) keeps full rights
         assert conn.execute("SELECT count(*) FROM transfer").fetchone() == (1,)
