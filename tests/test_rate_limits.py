@@ -3,7 +3,6 @@ every replica of a service: the counters live in the service's database."""
 
 from __future__ import annotations
 
-import pytest
 
 from claims.app import create_app
 from claims.config import Settings
