@@ -63,7 +63,8 @@ async def test_an_outside_city_enterprise_the_whitelist_accepted_gets_covered_lo
     """Invariant: the screening officer's accepted art.9 exception reaches claims' eligibility verdict."""
     uscc, today = make_uscc("MA7M0AED1", division="211302"), today_shanghai()
     whitelist = create_whitelist(WhitelistSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/whitelist.db",
-                                                   auth_secret=TEST_SECRET, notice_working_days=0, log_json=False))
+                                                   auth_secret=TEST_SECRET, notice_working_days=0, log_json=False,
+                                                   dev_mode=True))  # dev mode: the 0-day notice compresses time
     claims = _claims(tmp_path)
     async with app_client(whitelist) as wl, app_client(claims) as cl:
         application = (await wl.post("/v1/applications", json=application_body(uscc), headers=DEPT)).json()

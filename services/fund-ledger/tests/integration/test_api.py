@@ -244,9 +244,10 @@ async def test_audit_pack_call_returns_a_zip_of_statement_journal_audit_trail_an
     pack = zipfile.ZipFile(io.BytesIO(response.content))
     assert sorted(pack.namelist()) == ["audit-trail-2026.csv", "journal-2026.csv", "report-2026.pdf", "statement-2026.json"]
     trail = list(csv.DictReader(io.StringIO(pack.read("audit-trail-2026.csv").decode())))
-    # Who did what in the books that year: the finance bureau's deposit, with its amount.
-    assert [(r["org_id"], r["method"], r["route"]) for r in trail] == [("czj", "POST", "/v1/deposits/initial-capital")]
-    assert '"amount_fen":1000' in trail[0]["detail"]
+    # Who did what in the books that year: the finance bureau's deposit declared, then confirmed, with its amount.
+    assert [(r["org_id"], r["method"], r["route"]) for r in trail] == [
+        ("czj", "POST", "/v1/deposits/initial-capital"), ("czj", "POST", "/v1/transfers/{transfer_id}/confirmation")]
+    assert '"amount_fen":1000' in trail[0]["detail"] and trail[0]["subject"] != trail[1]["subject"]
     assert (await api.get("/v1/verification", headers=audit)).json() == {"ok": True, "violations": []}
     bank = api.as_org("bank-icbc-ly", "bank")
     assert (await api.get("/v1/audit-packs/2026", headers=bank)).status_code == 403

@@ -95,7 +95,7 @@ async def test_a_derived_id_already_taken_fails_loudly_and_verification_reports_
         await producer.start()
         try:
             envelope = envelope_for(interest("bank-a", income_fen=1_000_000_00, report_id="ir-legacy"))
-            await producer.send_and_wait(TOPICS["claims"], envelope.model_dump_json().encode(), key=envelope.key.encode())
+            await producer.send_and_wait(TOPICS["claims"], signed(envelope), key=envelope.key.encode())
         finally:
             await producer.stop()
 
