@@ -1,7 +1,7 @@
 """audit trail: who did what (every write by a person or a client), append-only
 
 Revision ID: d26c3015a414
-Revises: 5b1e7c0d9a21
+Revises: 8c4f2a7e1d93
 Create Date: 2026-12-02 16:07:27.021585
 """
 from alembic import op
@@ -10,7 +10,7 @@ import xinyidai_shared.db
 
 
 revision = 'd26c3015a414'
-down_revision = '5b1e7c0d9a21'
+down_revision = '8c4f2a7e1d93'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """audit trail: who did what (every write by a person or a client), append-only
 
 Revision ID: 3c1f5a7d9e20
-Revises: 7d2c4e1f8b30
+Revises: 4e9a1c3b7f52
 Create Date: 2026-12-02 16:08:14.834013
 """
 from alembic import op
@@ -10,7 +10,7 @@ import xinyidai_shared.db
 
 
 revision = '3c1f5a7d9e20'
-down_revision = '7d2c4e1f8b30'
+down_revision = '4e9a1c3b7f52'
 branch_labels = None
 depends_on = None
 

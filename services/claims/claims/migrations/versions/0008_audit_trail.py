@@ -1,16 +1,16 @@
 """audit trail: who did what (every write by a person or a client), append-only
 
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-02 16:07:59.671152
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-02 16:08:14.834013
 """
 from alembic import op
 import sqlalchemy as sa
 import xinyidai_shared.db
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

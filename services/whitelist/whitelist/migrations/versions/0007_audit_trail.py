@@ -1,7 +1,7 @@
 """audit trail: who did what (every write by a person or a client), append-only
 
-Revision ID: 0006_audit_trail
-Revises: 0005_calendar_announced
+Revision ID: 0007_audit_trail
+Revises: 0006
 Create Date: 2026-12-02 16:07:41.378079
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import xinyidai_shared.db
 
 
-revision = '0006_audit_trail'
-down_revision = '0005_calendar_announced'
+revision = '0007_audit_trail'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,16 +1,16 @@
 """audit trail: who did what (every write by a person or a client), append-only
 
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-12-02 16:08:14.834013
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-02 16:07:59.671152
 """
 from alembic import op
 import sqlalchemy as sa
 import xinyidai_shared.db
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
