@@ -19,7 +19,7 @@ import io
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .db import UtcDateTime
 from .errors import Invalid
 from .logs import correlation_id
+from .params import STRICT, SeqCursor
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_PAGE = 500
@@ -155,8 +156,8 @@ def audit_router(require_auditor: Any) -> APIRouter:
     @router.get("/v1/audit-trail")
     async def audit_trail(
         request: Request,
-        after: int = Query(0, ge=0, le=2**62, description="cursor: the last id of the previous page"),
-        limit: int = Query(100, ge=1, le=MAX_PAGE),
+        after: SeqCursor = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE), STRICT] = 100,
         subject: str | None = Query(None, max_length=200),
         org_id: str | None = Query(None, max_length=100),
         route: str | None = Query(None, max_length=300, description="a route template, e.g. /v1/claims/{claim_id}/approval"),
