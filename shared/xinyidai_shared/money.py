@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer, ValidationInfo, WithJsonSchema
 
-_YUAN = re.compile(r"^(?P<sign>-?)(?P<int>[0-9]{1,15})(?:\.(?P<frac>[0-9]{1,2}))?$")  # ASCII digits only
+_YUAN = re.compile(r"(?P<sign>-?)(?P<int>[0-9]{1,15})(?:\.(?P<frac>[0-9]{1,2}))?")  # ASCII digits, whole text
 BP_PER_UNIT = 10_000  # basis points in 100%
 
 
@@ -20,8 +20,12 @@ class MoneyFormatError(ValueError):
 
 
 def parse_yuan(text: str, *, allow_negative: bool = False) -> int:
-    """Exact yuan text ("1234.5", "0.01") to integer fen; refuses floats' habits (exponents, >2 decimals)."""
-    match = _YUAN.match(text.strip()) if isinstance(text, str) else None
+    """Exact yuan text ("1234.5", "0.01") to integer fen; refuses floats' habits (exponents, >2 decimals).
+
+    The whole text must be the amount: surrounding spaces or a trailing newline are refused, not trimmed
+    (an amount that arrives padded was not produced the way its sender thinks).
+    """
+    match = _YUAN.fullmatch(text) if isinstance(text, str) else None
     if match is None:
         raise MoneyFormatError(f"not an exact yuan amount with at most 2 decimals: {text!r}")
     fen = int(match["int"]) * 100 + int((match["frac"] or "0").ljust(2, "0"))

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from xinyidai_shared.money import Yuan, YuanIn
+from xinyidai_shared.text import Identifier, Name, Text
 
 from claims.domain.classification import Category
 from claims.domain.eligibility import LoanType, Purpose
@@ -13,15 +14,16 @@ from claims.domain.rates import parse_rate_percent
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # No silent trimming: an identifier sent with a trailing newline is refused, not quietly changed.
+    model_config = ConfigDict(extra="forbid")
 
 
 class BankCreate(_In):
-    bank_id: str = Field(min_length=2, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")
-    name: str = Field(min_length=1, max_length=200)
+    bank_id: Identifier = Field(min_length=2, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: Name = Field(min_length=1, max_length=200)
     admitted_on: date
-    agreement_ref: str = Field(min_length=1, max_length=200)
-    documents: dict[str, str] = {}
+    agreement_ref: Identifier = Field(min_length=1, max_length=200)
+    documents: dict[Identifier, Name] = {}
 
 
 class BankRead(BaseModel):
@@ -37,12 +39,12 @@ class BankRead(BaseModel):
 
 
 class DocumentsFile(_In):
-    documents: dict[str, str] = Field(min_length=1)
+    documents: dict[Identifier, Name] = Field(min_length=1)
 
 
 class ProductCreate(_In):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(min_length=1, max_length=4000)
+    name: Name = Field(min_length=1, max_length=200)
+    description: Text = Field(min_length=1, max_length=4000)
     max_amount: YuanIn
     max_term_months: int = Field(gt=0, le=36)
 
@@ -58,18 +60,18 @@ class ProductRead(BaseModel):
 
 
 class LoanCreate(_In):
-    bank_loan_no: str = Field(min_length=1, max_length=100)
-    uscc: str = Field(min_length=18, max_length=18)
+    bank_loan_no: Identifier = Field(min_length=1, max_length=100)
+    uscc: Identifier = Field(min_length=18, max_length=18)
     principal: YuanIn
-    annual_rate: str = Field(description='percent with at most 4 decimals, e.g. "3.9" or "5.655"')
+    annual_rate: Identifier = Field(description='percent with at most 4 decimals, e.g. "3.9" or "5.655"')
     issued_on: date
     matures_on: date
-    purpose: str = Field(min_length=1, max_length=2000)
+    purpose: Text = Field(min_length=1, max_length=2000)
     purpose_category: Purpose
     loan_type: LoanType
     through_platform: bool
     first_loan: bool
-    product_id: str | None = None
+    product_id: Identifier | None = None
 
     @field_validator("annual_rate")
     @classmethod
@@ -139,7 +141,7 @@ class LoanRead(BaseModel):
 
 
 class RepaymentCreate(_In):
-    repayment_ref: str = Field(min_length=1, max_length=100)
+    repayment_ref: Identifier = Field(min_length=1, max_length=100)
     amount: YuanIn
     repaid_on: date
 
@@ -160,29 +162,29 @@ class SettlementCreate(_In):
 
 
 class MaliciousDefaultCreate(_In):
-    detail: str = Field(min_length=1, max_length=2000)
+    detail: Text = Field(min_length=1, max_length=2000)
     reported_on: date
 
 
 class Material(_In):
     kind: str = Field(pattern=r"^(art11_documents|loan_proof|issuance_proof|application_form|other)$")
-    ref: str = Field(min_length=1, max_length=500)
+    ref: Name = Field(min_length=1, max_length=500)
 
 
 class ClaimCreate(_In):
-    loan_id: str
+    loan_id: Identifier
     materials: list[Material] = Field(min_length=1)
-    institution_documents: dict[str, str] = {}
+    institution_documents: dict[Identifier, Name] = {}
 
 
 class ReasonIn(_In):
-    code: str
-    text: str = Field(min_length=1, max_length=2000)
+    code: Identifier
+    text: Text = Field(min_length=1, max_length=2000)
 
 
 class ReviewDecision(_In):
-    decision: str
-    note: str = Field(default="", max_length=4000)
+    decision: Identifier
+    note: Text = Field(default="", max_length=4000)
     reasons: list[ReasonIn] = []
 
 
@@ -251,13 +253,13 @@ class BatchRead(BaseModel):
 
 
 class ObjectionCreate(_In):
-    text: str = Field(min_length=1, max_length=4000)
-    contact: str = Field(default="", max_length=200)
+    text: Text = Field(min_length=1, max_length=4000)
+    contact: Text = Field(default="", max_length=200)
 
 
 class ObjectionResolution(_In):
-    decision: str
-    note: str = Field(min_length=1, max_length=4000)
+    decision: Identifier
+    note: Text = Field(min_length=1, max_length=4000)
 
 
 class InterestIncomeCreate(_In):
@@ -266,11 +268,11 @@ class InterestIncomeCreate(_In):
 
 
 class ClawbackCreate(_In):
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: Text = Field(min_length=1, max_length=4000)
 
 
 class ClawbackRejection(_In):
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: Text = Field(min_length=1, max_length=4000)
 
 
 class ClawbackConfirmation(_In):
@@ -290,7 +292,7 @@ class ClawbackProposalRead(BaseModel):
 
 
 class RecoveryCreate(_In):
-    bank_ref: str = Field(min_length=1, max_length=100)
+    bank_ref: Identifier = Field(min_length=1, max_length=100)
     recovered: YuanIn
     costs: YuanIn
     reported_on: date

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xinyidai_shared.text import Identifier, Name, Text
+
 RECORD_EXAMPLE = {
     "source_record_id": "WB-2026-10-0001",
     "uscc": "91211382MA0XYD0011",
@@ -25,7 +27,7 @@ RECORD_EXAMPLE = {
 class BatchIn(BaseModel):
     """A small batch of records; each is checked on its own, so good ones are kept when others are bad."""
 
-    records: list[dict[str, Any]] = Field(min_length=1, json_schema_extra={"examples": [[RECORD_EXAMPLE]]})
+    records: list[dict[Identifier, Any]] = Field(min_length=1, json_schema_extra={"examples": [[RECORD_EXAMPLE]]})
 
 
 class ItemResultRead(BaseModel):
@@ -93,9 +95,9 @@ class RatingRead(BaseModel):
 
 class DishonestyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    uscc: str
-    reference: str = Field(min_length=1, max_length=100, description="the department's own id for the record")
-    reason: str = Field(min_length=1, max_length=500)
+    uscc: Identifier
+    reference: Identifier = Field(min_length=1, max_length=100, description="the department's own id for the record")
+    reason: Text = Field(min_length=1, max_length=500)
     started_on: date
     expires_on: date | None = None
 
@@ -103,7 +105,7 @@ class DishonestyIn(BaseModel):
 class RepairIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     repaired_on: date
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text = Field(min_length=1, max_length=500)
 
 
 class DishonestyRead(BaseModel):
@@ -120,14 +122,14 @@ class DishonestyRead(BaseModel):
 
 class IdentityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    legal_representative: str = Field(min_length=1, max_length=100)
+    name: Name = Field(min_length=1, max_length=200)
+    legal_representative: Name = Field(min_length=1, max_length=100)
 
 
 class AuthorisationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    bank_id: str = Field(min_length=1, max_length=100)
-    purpose: str = Field(min_length=1, max_length=200)
+    bank_id: Identifier = Field(min_length=1, max_length=100)
+    purpose: Text = Field(min_length=1, max_length=200)
     valid_until: date
 
 
@@ -166,8 +168,8 @@ class AlertPage(BaseModel):
 
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    url: str = Field(pattern=r"^https?://", max_length=500)
-    secret: str = Field(min_length=16, max_length=128)
+    url: Identifier = Field(pattern=r"^https?://", max_length=500)
+    secret: Identifier = Field(min_length=16, max_length=128)
 
 
 class LetterRead(BaseModel):

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from xinyidai_shared.money import Yuan, YuanIn
+from xinyidai_shared.text import Identifier, Text
 
 
 REFERENCE = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$",
@@ -19,7 +20,7 @@ class _In(BaseModel):
 
 
 class CapitalDepositCreate(_In):
-    reference: str = REFERENCE
+    reference: Identifier = REFERENCE
     amount: YuanIn = Field(description="Exact yuan, e.g. \"10000000.00\"")
 
 
@@ -29,7 +30,7 @@ class FiscalRevenueCreate(_In):
 
 
 class DuePaymentCreate(_In):
-    reference: str = REFERENCE
+    reference: Identifier = REFERENCE
     amount: YuanIn
 
 
@@ -54,16 +55,16 @@ class TransferRead(BaseModel):
 
 
 class ReversalCreate(_In):
-    reference: str = REFERENCE
-    reason: str = Field(min_length=1, max_length=500)
+    reference: Identifier = REFERENCE
+    reason: Text = Field(min_length=1, max_length=500)
 
 
 class ConfirmationCreate(_In):
-    note: str | None = Field(None, max_length=500, description="What the confirmer checked, e.g. the bank statement line")
+    note: Text | None = Field(None, max_length=500, description="What the confirmer checked, e.g. the bank statement line")
 
 
 class VoidCreate(_In):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text = Field(min_length=1, max_length=500)
 
 
 class DueRead(BaseModel):

@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xinyidai_shared.money import Yuan as YuanOut
 from xinyidai_shared.money import YuanIn
+from xinyidai_shared.text import Identifier, Name, Text
 
 
-Reason = Annotated[str | None, Field(default=None, max_length=2000)]
+Reason = Annotated[Text | None, Field(default=None, max_length=2000)]
 
 
 class _In(BaseModel):
@@ -19,10 +20,10 @@ class _In(BaseModel):
 
 
 class ApplicationCreate(_In):
-    uscc: str = Field(min_length=18, max_length=18, examples=["91211382MA0000011X"])
-    name: str = Field(min_length=1, max_length=200)
-    legal_representative: str = Field(min_length=1, max_length=200)
-    industry_code: str = Field(min_length=2, max_length=8, description="GB/T 4754-2017 code, e.g. C1391")
+    uscc: Identifier = Field(min_length=18, max_length=18, examples=["91211382MA0000011X"])
+    name: Name = Field(min_length=1, max_length=200)
+    legal_representative: Name = Field(min_length=1, max_length=200)
+    industry_code: Identifier = Field(min_length=2, max_length=8, description="GB/T 4754-2017 code, e.g. C1391")
     employees: int = Field(ge=0, le=10_000_000)
     revenue: YuanIn = Field(description="operating revenue (营业收入), yuan")
     total_assets: YuanIn = Field(description="total assets (资产总额), yuan")
@@ -34,7 +35,7 @@ class StepRequest(_In):
 
 
 class ScreenRequest(StepRequest):
-    accept_flags: list[Annotated[str, Field(max_length=40)]] = Field(
+    accept_flags: list[Annotated[Identifier, Field(max_length=40)]] = Field(
         default=[], max_length=10,
         description="flags the department accepts, e.g. DIVISION_OUTSIDE_CITY for an enterprise that moved into the "
                     "city; every flag raised must be accepted, with the reason",
@@ -42,7 +43,7 @@ class ScreenRequest(StepRequest):
 
 
 class RejectRequest(_In):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class TransitionRead(BaseModel):
@@ -150,8 +151,8 @@ class PublicNotice(BaseModel):
 
 
 class ObjectionCreate(_In):
-    text: str = Field(min_length=1, max_length=2000)
-    contact: str | None = Field(default=None, max_length=200)
+    text: Text = Field(min_length=1, max_length=2000)
+    contact: Name | None = Field(default=None, max_length=200)
 
 
 class ObjectionReceipt(BaseModel):
@@ -224,13 +225,13 @@ class ReviewRead(BaseModel):
 
 class ReviewDecision(_In):
     decision: Literal["keep", "remove"]
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
     override: bool = False
 
 
 class OverrideWrite(_In):
     working: bool
-    note: str = Field(default="", max_length=200)
+    note: Text = Field(default="", max_length=200)
 
 
 class OverrideRead(BaseModel):

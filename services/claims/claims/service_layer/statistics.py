@@ -9,6 +9,7 @@ import io
 from sqlalchemy.ext.asyncio import AsyncSession
 from xinyidai_shared.clock import business_date
 from xinyidai_shared.money import format_fen
+from xinyidai_shared.exports import safe_cell
 
 from claims.adapters import banks_repo, claims_repo, loans_repo
 from claims.domain.stats import Figures, LoanHistory, Period, per_bank_and_city, ranking
@@ -58,7 +59,7 @@ def as_csv(rows: list[Figures]) -> str:
     writer = csv.DictWriter(out, fieldnames=list(data[0]) if data else ["scope"], lineterminator="\n")
     writer.writeheader()
     for item in data:
-        writer.writerow({k: "" if v is None else v for k, v in item.items()})
+        writer.writerow({k: "" if v is None else safe_cell(v) for k, v in item.items()})
     return out.getvalue()
 
 

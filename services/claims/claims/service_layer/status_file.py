@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import insert, select
 from xinyidai_shared.errors import Conflict, DomainError, Invalid
 from xinyidai_shared.money import MoneyFormatError, parse_yuan
+from xinyidai_shared.text import identifier_problem
 from xinyidai_shared.uow import UnitOfWork
 
 from claims.adapters import loans_repo
@@ -79,7 +80,10 @@ def _apply(loan: Loan, row: dict[str, Any], month: str) -> None:
 
 def _ref(row: dict[str, Any], month: str) -> str:
     # Without the bank's own reference, one repayment line per loan and month is the natural key.
-    return _cell(row, "repayment_ref") or f"{month}:{_cell(row, 'bank_loan_no')}"
+    ref = _cell(row, "repayment_ref")
+    if ref and (problem := identifier_problem(ref)) is not None:
+        raise RowError("REPAYMENT_REF_INVALID", f"repayment_ref {problem}")
+    return ref or f"{month}:{_cell(row, 'bank_loan_no')}"
 
 
 async def _drop_known_repayment(uow: UnitOfWork, loan: Loan, row: dict[str, Any], month: str) -> dict[str, Any]:
@@ -113,6 +117,9 @@ async def ingest(uow: UnitOfWork, deps: Deps, *, bank_id: str, month: str, conte
     accepted, errors, seen = 0, [], set()
     for line, row in enumerate(_read(text), start=2):
         no = _cell(row, "bank_loan_no")
+        if no and (problem := identifier_problem(no)) is not None:
+            errors.append({"line": line, "bank_loan_no": no, "code": "BANK_LOAN_NO_INVALID", "detail": f"bank_loan_no {problem}"})
+            continue
         seen.add(no)
         # Locked like the API's status routes, so a file and a call on the same loan cannot overwrite
         # each other's repayments on PostgreSQL (SQLite's writer lock already serialises them).

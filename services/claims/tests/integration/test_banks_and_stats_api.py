@@ -78,6 +78,27 @@ async def test_monthly_status_file_applies_good_rows_and_reports_each_bad_one(ap
     assert loans["SF-3"]["status"]["last_status_on"] is None  # the bad row changed nothing
 
 
+async def test_status_file_rows_with_hidden_characters_in_identifiers_are_reported_not_applied(client):
+    await admit(client, "bank-sx")
+    headers = bank_headers("bank-sx")
+    assert (await client.post("/v1/loans", headers=headers, json=loan_body(uscc(), "SX-1"))).status_code == 201
+    csv_text = (
+        "bank_loan_no,as_of,days_past_due,overdue_principal,category,repaid,repayment_ref,settled\n"
+        "SX-1\x00,2026-10-31,35,20000.00,special_mention,,,\n"
+        "SX-1\u202e,2026-10-31,35,20000.00,special_mention,,,\n"
+        "SX-1,2026-10-31,,,,100.00,R\u20661,\n"
+        "SX-1,2026-10-31,35,20000.00,special_mention,,,\n"
+    )
+    r = await client.post("/v1/banks/bank-sx/status-files", params={"month": "2026-10"}, headers=headers,
+                          content=csv_text.encode())
+    assert r.status_code == 201, r.text
+    assert [(e["line"], e["code"]) for e in r.json()["errors"]] == [
+        (2, "BANK_LOAN_NO_INVALID"), (3, "BANK_LOAN_NO_INVALID"), (4, "REPAYMENT_REF_INVALID")]
+    assert r.json()["accepted"] == 1
+    loan = (await client.get("/v1/loans", headers=headers)).json()[0]
+    assert (loan["status"]["days_past_due"], loan["status"]["outstanding"]) == (35, "1000000.00")
+
+
 async def test_status_file_with_a_wrong_header_is_refused_whole(client):
     await admit(client, "bank-sh")
     r = await client.post("/v1/banks/bank-sh/status-files", params={"month": "2026-10"},

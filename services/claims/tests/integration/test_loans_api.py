@@ -90,6 +90,13 @@ async def test_bad_input_is_a_problem_document_and_writes_nothing(client):
         (loan_body(uscc(), "B-3", annual_rate="3.12345"), 400, "RATE_INVALID"),
         (loan_body(uscc(), "B-4", matures_on="2026-03-01"), 400, "MATURITY_NOT_AFTER_ISSUE"),
         ({**loan_body(uscc(), "B-5"), "extra": 1}, 422, "VALIDATION_FAILED"),
+        # Accepted before, wrong all the same: padded money, identifiers hiding control or bidi characters.
+        (loan_body(uscc(), "B-6", principal=" 1000.00"), 422, "VALIDATION_FAILED"),
+        (loan_body(uscc(), "B-7", principal="1000.00\n"), 422, "VALIDATION_FAILED"),
+        (loan_body(uscc(), "B-8\x00"), 422, "VALIDATION_FAILED"),
+        (loan_body(uscc(), "B-9\n"), 422, "VALIDATION_FAILED"),
+        (loan_body(uscc(), "B-10\u202e01"), 422, "VALIDATION_FAILED"),
+        (loan_body(uscc(), "B-11", purpose="orders\x00"), 422, "VALIDATION_FAILED"),
     ]
     for body, status, code in cases:
         response = await client.post("/v1/loans", headers=headers, json=body)

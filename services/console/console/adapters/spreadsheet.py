@@ -8,6 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from xinyidai_shared.exports import safe_row
 
 
 def workbook(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]], *, heading: str = "") -> bytes:
@@ -22,7 +23,7 @@ def workbook(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]], *
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(safe_row(row))  # text from outside never runs as a formula
     for column in sheet.columns:
         width = max((len(str(c.value)) for c in column if c.value is not None and c.row > (1 if heading else 0)), default=8)
         sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width * 1.6))

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from xinyidai_shared.money import MoneyFormatError, parse_yuan
+from xinyidai_shared.text import identifier_problem
 from xinyidai_shared.uscc import uscc_problem
 
 from .periods import first_day, parse_period
@@ -108,14 +109,18 @@ def _uscc(value: Any) -> str:
     return value
 
 
-def _text(raw: dict[str, Any], name: str, *, required: bool) -> str | None:
+def _text(raw: dict[str, Any], name: str, *, required: bool, spaces: bool = False) -> str | None:
+    """An identifier-like field: no controls, bidi overrides or surrounding spaces (inner spaces if ``spaces``)."""
     value = raw.get(name)
     if value is None or value == "":
         if required:
             raise RecordRejected(name, "FIELD_REQUIRED", f"{name} is required")
         return None
-    if not isinstance(value, str) or len(value) > MAX_ID_LENGTH or not value.strip() or "\x00" in value:
+    if not isinstance(value, str) or len(value) > MAX_ID_LENGTH:
         raise RecordRejected(name, "FIELD_INVALID", f"{name} must be a text of 1-{MAX_ID_LENGTH} characters")
+    problem = identifier_problem(value, spaces=spaces)
+    if problem is not None:
+        raise RecordRejected(name, "FIELD_INVALID", f"{name} {problem}")
     return value
 
 
@@ -204,7 +209,7 @@ def _utility_fields(raw: dict[str, Any], source: str, period_start: date, today:
     if unit not in UNITS[source]:
         raise RecordRejected("unit", "UNIT_INVALID", f"{source} is billed in {', '.join(sorted(UNITS[source]))}")
     fields: dict[str, Any] = {
-        "account_no": _text(raw, "account_no", required=True),
+        "account_no": _text(raw, "account_no", required=True, spaces=True),
         "consumption_milli": _milli(raw, "consumption"),
         "unit": unit,
         "amount_due_fen": _money(raw, "amount_due", required=True),

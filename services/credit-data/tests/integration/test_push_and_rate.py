@@ -84,6 +84,22 @@ async def test_batch_keeps_good_records_and_reports_each_bad_one(sqlite_url, tmp
         assert bad == [(1, "amount_due", "MONEY_INVALID"), (2, "period", "PERIOD_IN_FUTURE")]
 
 
+async def test_records_with_padded_money_or_hidden_characters_in_identifiers_are_rejected_one_by_one(db_url, tmp_path):
+    uscc = new_uscc()
+    records = [
+        water(uscc, 1, amount_due="361.50\n"), water(uscc, 2, amount_paid=" 361.50"),
+        water(uscc, 3, source_record_id="W-3\x00"), water(uscc, 4, source_record_id="W-4\u202e"),
+        water(uscc, 5, source_record_id="W 5"), water(uscc, 6, account_no="凌源\n水表"), water(uscc, 7, account_no="凌源 水表"),
+    ]
+    async with running(db_url, tmp_path) as client:
+        body = (await client.post("/v1/feeds/batch", json={"records": records}, headers=WATER)).json()
+        bad = [(r["index"], r["field"], r["code"]) for r in body["results"] if r["outcome"] == "rejected"]
+        assert bad == [(0, "amount_due", "MONEY_INVALID"), (1, "amount_paid", "MONEY_INVALID"),
+                       (2, "source_record_id", "FIELD_INVALID"), (3, "source_record_id", "FIELD_INVALID"),
+                       (4, "source_record_id", "FIELD_INVALID"), (5, "account_no", "FIELD_INVALID")]
+        assert body["accepted"] == 1  # a name-like account number keeps its inner space
+
+
 async def test_rating_history_answers_the_rating_on_a_past_date(sqlite_url, tmp_path):
     uscc = new_uscc()
     async with running(sqlite_url, tmp_path) as client:

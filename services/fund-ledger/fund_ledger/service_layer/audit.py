@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from xinyidai_shared.audit import trail_csv
 from xinyidai_shared.clock import SHANGHAI, business_date, today_shanghai
 from xinyidai_shared.money import format_fen
+from xinyidai_shared.exports import safe_row
 
 from ..adapters import books
 from ..adapters.tables import account, bank_position, compensation, due, messaging
@@ -102,9 +103,11 @@ def journal_csv(transfers: list[Transfer]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(JOURNAL_COLUMNS)
     for t in transfers:
-        writer.writerow([t.id, t.kind, t.status, t.created_at.isoformat(), t.posted_at.isoformat() if t.posted_at else "",
-                         t.debit_account, t.credit_account, format_fen(t.amount_fen), t.bank_id or "", t.claim_id or "",
-                         t.loan_id or "", t.due_id or "", t.reverses or "", t.memo])
+        writer.writerow(safe_row([
+            t.id, t.kind, t.status, t.created_at.isoformat(), t.posted_at.isoformat() if t.posted_at else "",
+            t.debit_account, t.credit_account, format_fen(t.amount_fen), t.bank_id or "", t.claim_id or "",
+            t.loan_id or "", t.due_id or "", t.reverses or "", t.memo,
+        ]))  # fmt: skip
     return out.getvalue()
 
 

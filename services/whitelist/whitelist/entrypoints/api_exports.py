@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from xinyidai_shared.auth import CREDIT_FILE_READERS, Principal, require
 from xinyidai_shared.web import get_runtime
+from xinyidai_shared.exports import safe_row
 
 from ..adapters import repository as repo
 from ..adapters.tables import MembershipRow
@@ -36,18 +37,13 @@ def _rows(members: Sequence[MembershipRow], letters: dict[str, list[Letter]]) ->
     return rows
 
 
-def _spreadsheet_safe(cell: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
-
-
 def _xlsx(rows: list[list[str]]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "推荐名单"
     sheet.append(list(COLUMNS))
     for row in rows:
-        sheet.append([_spreadsheet_safe(cell) for cell in row])
+        sheet.append(safe_row(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -65,7 +61,7 @@ async def export_csv(_: Principal = Depends(require(*CREDIT_FILE_READERS)), runt
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    writer.writerows([[_spreadsheet_safe(cell) for cell in row] for row in await _members(runtime)])
+    writer.writerows([safe_row(row) for row in await _members(runtime)])
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="whitelist.csv"'})
 
