@@ -217,7 +217,7 @@ class Claim:
             raise Invalid("DECISION_UNKNOWN", "decision must be approve or reject", field="decision")
         self.expected = expected
         if expected.expected_fen == 0:
-            # DESIGN §2: a claim whose pay would be 0 is rejected with that reason.
+            # docs/DESIGN.md §2: a claim whose pay would be 0 is rejected with that reason.
             auto = Step(step.step, "reject", step.by_org, step.at, step.note,
                         (reason("CAP_EXHAUSTED", "the bank's cumulative cap is used up"),), step.by_actor)
             return self._reject(auto)

@@ -1,7 +1,7 @@
 """Expected compensation, shown on a claim: min(ratio × principal, per-loan cap, bank's remaining cap).
 
 The fund ledger makes the binding computation when it pays; this is the figure officers and the bank
-see while the claim is reviewed (DESIGN §2, "Caps apply in order").
+see while the claim is reviewed (docs/DESIGN.md §2, "Caps apply in order").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Policy profiles as data: the Measures (default) and the Plan's alternative (DESIGN §2).
+"""Policy profiles as data: the Measures (default) and the Plan's alternative (docs/DESIGN.md §2).
 
 The profile in force on a loan's issue date applies to that loan for its whole life, so a later
 change of policy never alters what an already-issued loan may claim.

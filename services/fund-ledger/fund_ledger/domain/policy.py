@@ -58,7 +58,7 @@ class CompensationQuote:
 def quote_compensation(
     *, principal_at_loss_fen: int, ratio_bp: int, per_loan_cap_fen: int | None, bank_cap_left_fen: int | None
 ) -> CompensationQuote:
-    """``pay = min(ratio × principal, per-loan cap, bank's remaining cap)`` (DESIGN §2; art.12).
+    """``pay = min(ratio × principal, per-loan cap, bank's remaining cap)`` (docs/DESIGN.md §2; art.12).
 
     A cap of ``None`` means the profile states none. Ties go to the earlier rule in that order.
     """

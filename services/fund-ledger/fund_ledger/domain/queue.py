@@ -1,4 +1,4 @@
-"""First approved, first paid: which waiting compensations the fund's cash can pay now (DESIGN §2).
+"""First approved, first paid: which waiting compensations the fund's cash can pay now (docs/DESIGN.md §2).
 
 Strict order: the head of the queue is paid before anything behind it, even when a smaller later one
 would fit, so a large early claim is never starved and no claim is paid in part.

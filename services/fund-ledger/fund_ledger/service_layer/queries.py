@@ -114,7 +114,7 @@ async def journal(session: AsyncSession, *, account_code: str | None = None, kin
 
 
 async def leverage(session: AsyncSession) -> dict:
-    """Covered principal outstanding ÷ fund cash (DESIGN §2 controls): how many times cash is lent against."""
+    """Covered principal outstanding ÷ fund cash (docs/DESIGN.md §2 controls): how many times cash is lent against."""
     cash = (await balance_at(session, CASH, None))["balance_fen"]
     outstanding, loans = (await session.execute(
         select(func.coalesce(func.sum(loan_exposure.c.outstanding_fen), 0), func.count())

@@ -1,4 +1,4 @@
-"""Compensation on a real SQLite database: caps, queue, events, idempotency (art.12; DESIGN §2)."""
+"""Compensation on a real SQLite database: caps, queue, events, idempotency (art.12; docs/DESIGN.md §2)."""
 
 import pytest
 from sqlalchemy import select

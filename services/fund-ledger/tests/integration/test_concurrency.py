@@ -1,5 +1,5 @@
 """Invariant: however many compensations race for one bank, exactly its cap is committed and paid, and the
-fund's cash never goes negative, on SQLite and on PostgreSQL (art.12; DESIGN §2)."""
+fund's cash never goes negative, on SQLite and on PostgreSQL (art.12; docs/DESIGN.md §2)."""
 
 import asyncio
 

@@ -1,6 +1,6 @@
 """SME size by 工信部联企业〔2011〕300号 at every boundary of every industry and metric.
 
-The expected table is written out here again from DESIGN §2 (not imported), so a typo in the module's
+The expected table is written out here again from docs/DESIGN.md §2 (not imported), so a typo in the module's
 table fails these tests.
 """
 

@@ -2,7 +2,7 @@
 
 Each industry lists the metrics it uses and, per metric, the medium floor, the small floor and the SME
 ceiling, in the standard's own units: persons for employees, 10,000 CNY (万元) for revenue and assets.
-The rules (DESIGN §2):
+The rules (docs/DESIGN.md §2):
 - large (not eligible): every listed metric at or above its SME ceiling;
 - medium: every listed metric at or above its medium floor;
 - small: every listed metric at or above its small floor;
@@ -66,7 +66,7 @@ def _t(metric: Metric, medium: int, small: int, ceiling: int) -> Threshold:
 
 E, R, A = Metric.EMPLOYEES, Metric.REVENUE, Metric.ASSETS
 
-# The table of DESIGN §2, one row per industry of the standard.
+# The table of docs/DESIGN.md §2, one row per industry of the standard.
 SME_TABLE: dict[SmeIndustry, tuple[Threshold, ...]] = {
     SmeIndustry.AGRICULTURE: (_t(R, 500, 50, 20000),),
     SmeIndustry.INDUSTRY: (_t(E, 300, 20, 1000), _t(R, 2000, 300, 40000)),
