@@ -207,6 +207,7 @@ def test_a_claim_goes_from_the_bank_through_the_officers_pages_to_payment(stack:
     expect(group.locator("h1 .state")).to_have_text("待公示")
     office.goto("/batches")
     office.locator(f"#b-{batch_id}").get_by_role("button", name="公示本批次已批准的代偿").click()
+    expect(office.locator(f"#b-{batch_id}")).to_contain_text("公示中")  # published before the public looks
     public = people.page()
     public.goto("/public/notices")
     expect(public.get_by_text(claim_id)).to_be_visible()

@@ -35,7 +35,15 @@ async def test_200_concurrent_compensations_for_one_bank_pay_exactly_the_cap(db_
             await uow.commit()
         envelopes = [wrap(approved(bank_id="bank-hot", principal_fen=200_000 * YUAN, ratio_bp=2500, bank_cap_fen=CAP_FEN))
                      for _ in range(200)]
-        results = await asyncio.gather(*(apply_once(factory, handler, e, e.decode()) for e in envelopes), return_exceptions=True)
+        # As many in flight as the pool has connections (10 + 10 overflow): every one races for the fund, none
+        # waits 30 s for a connection on a loaded machine and fails for that instead.
+        gate = asyncio.Semaphore(20)
+
+        async def one(envelope):  # noqa: ANN001, ANN202
+            async with gate:
+                return await apply_once(factory, handler, envelope, envelope.decode())
+
+        results = await asyncio.gather(*(one(e) for e in envelopes), return_exceptions=True)
         assert [r for r in results if r is not True] == []
         async with db.read_session() as s:
             bank = (await s.execute(select(bank_position).where(bank_position.c.bank_id == "bank-hot"))).one()
