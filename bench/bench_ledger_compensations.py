@@ -29,7 +29,8 @@ from fund_ledger.app import MIGRATIONS
 from fund_ledger.entrypoints.consumers import group_handlers_for
 from fund_ledger.domain.policy import profile_named
 from fund_ledger.service_layer.handlers import event_handlers
-from fund_ledger.service_layer.money_in import deposit_initial_capital
+from fund_ledger.service_layer.confirmations import confirm
+from fund_ledger.service_layer.money_in import Officer, declare_initial_capital
 from fund_ledger.service_layer.rules import LedgerRules
 
 RULES = LedgerRules(profile=profile_named("measures"), threshold_fen=0)
@@ -56,7 +57,9 @@ async def compensations_per_s(url: str, *, group: int) -> float:
     await upgrade_to_head(db, MIGRATIONS)
     factory = lambda: UnitOfWork(db, messaging, "fund-ledger")  # noqa: E731
     async with factory() as uow:
-        await deposit_initial_capital(uow, transfer_id="cap", amount_fen=10**14, rules=RULES)
+        # Declared by one officer of the finance bureau and confirmed by another, as the API requires.
+        declared, _ = await declare_initial_capital(uow, reference="cap", amount_fen=10**14, by=Officer("czj", "czj/wang"))
+        await confirm(uow, transfer_id=declared.id, by="czj/li", rules=RULES)
         await uow.commit()
     handler = event_handlers(RULES)["ClaimApproved"]
     groups = group_handlers_for(RULES)
