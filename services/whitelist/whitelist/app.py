@@ -18,7 +18,7 @@ from .adapters.tables import messaging, metadata
 from .config import Settings
 from .entrypoints import api_applications, api_exports, api_list, api_notices
 from .entrypoints.jobs import JOBS
-from .service_layer.credit_events import make_handlers
+from .service_layer.credit_events import make_group_handlers, make_handlers
 
 spec = ServiceSpec(
     name="whitelist",
@@ -26,6 +26,7 @@ spec = ServiceSpec(
     tables=messaging,
     migrations=Path(__file__).parent / "migrations",
     handlers=make_handlers(),
+    group_handlers=make_group_handlers(),
     consumes=("credit-data",),
     jobs=dict(JOBS),
 )
@@ -49,7 +50,7 @@ DESCRIPTION = (
 def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow) -> FastAPI:
     """Build the whitelist app; ``clock`` gives the current instant (tests move it)."""
     settings = settings or Settings()
-    own_spec = replace(spec, handlers=make_handlers(clock))
+    own_spec = replace(spec, handlers=make_handlers(clock), group_handlers=make_group_handlers(clock))
     app = build_app(
         own_spec, settings, title="Xinyidai whitelist", description=DESCRIPTION,
         routers=[api_applications.router, api_notices.router, api_list.router, api_exports.router], prefix="/v1",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -214,3 +214,39 @@ async def member_letters(session: AsyncSession, statuses: Sequence[MemberStatus]
 async def recent_pushes(session: AsyncSession, limit: int = 500) -> Sequence[PlatformPushRow]:
     """Deliveries to the national platform, newest first."""
     return (await session.execute(select(PlatformPushRow).order_by(PlatformPushRow.seq.desc()).limit(limit))).scalars().all()
+
+
+PROJECTION_CHUNK = 500  # ids per IN (...): well inside every driver's bound-parameter limit
+
+
+async def credit_valid_from(session: AsyncSession, usccs: Sequence[str]) -> dict[str, datetime]:
+    """When each known enterprise's current rating took effect (absent: no rating yet), one query per chunk."""
+    table = CreditProjectionRow.__table__
+    found: dict[str, datetime] = {}
+    for start in range(0, len(usccs), PROJECTION_CHUNK):
+        chunk = usccs[start : start + PROJECTION_CHUNK]
+        rows = await session.execute(select(table.c.uscc, table.c.valid_from).where(table.c.uscc.in_(chunk)))
+        found.update((uscc, valid_from) for uscc, valid_from in rows)
+    return found
+
+
+async def store_credit(session: AsyncSession, rows: Sequence[dict], *, known: Collection[str]) -> None:
+    """Write the newest rating of each enterprise: one executemany of inserts, one of updates.
+
+    ``rows`` carry uscc, grade, has_report, valid_from and event_id; ``known`` are the enterprises that
+    already have a row (read in this transaction). ORM copies of these rows in the session are expired so
+    a later handler of the same transaction reads what was written here.
+    """
+    table = CreditProjectionRow.__table__
+    fresh = [row for row in rows if row["uscc"] not in known]
+    changed = [{**row, "key": row["uscc"]} for row in rows if row["uscc"] in known]
+    if fresh:
+        await session.execute(insert(table), fresh)
+    if changed:
+        statement = (update(table).where(table.c.uscc == bindparam("key"))
+                     .values(grade=bindparam("grade"), has_report=bindparam("has_report"),
+                             valid_from=bindparam("valid_from"), event_id=bindparam("event_id")))
+        await session.execute(statement, changed)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, CreditProjectionRow):
+            session.expire(obj)

@@ -15,6 +15,7 @@ from xinyidai_shared.events import (
     Envelope,
     RiskAlertRaised,
 )
+from xinyidai_shared.logs import correlation_id
 from xinyidai_shared.uow import UnitOfWork
 
 from ..adapters import repository as repo
@@ -40,6 +41,37 @@ async def on_rating_changed(uow: UnitOfWork, event: CreditRatingChanged, envelop
     if not at_least_a(event.grade):
         reason = f"credit rating changed to {event.grade} (from {event.previous_grade or 'none'})"
         await listing.suspend(uow, event.uscc, reason_code="CREDIT_RATING_BELOW_A", reason=reason, now=now)
+
+
+async def on_ratings_changed(uow: UnitOfWork, events: list[tuple[CreditRatingChanged, Envelope]], *,
+                             now: datetime) -> None:
+    """A poll's run of ratings at once, with the effect of applying them one by one in order.
+
+    One read of the projection for the whole run, one write of the newest rating per enterprise, then the
+    (rare) suspensions in arrival order: a re-rating of every enterprise reaches the list in seconds.
+    """
+    await uow.session.flush()  # ORM changes of earlier events in this transaction are visible to the read
+    usccs = list(dict.fromkeys(event.uscc for event, _ in events))
+    current = await repo.credit_valid_from(uow.session, usccs)
+    known = set(current)
+    newest: dict[str, dict] = {}
+    downgrades: list[tuple[CreditRatingChanged, Envelope]] = []
+    for event, envelope in events:
+        if event.uscc in current and current[event.uscc] > event.valid_from:
+            continue  # older than what we hold: neither stored nor acted on (as in on_rating_changed)
+        current[event.uscc] = event.valid_from
+        newest[event.uscc] = {"uscc": event.uscc, "grade": event.grade, "has_report": event.has_report,
+                              "valid_from": event.valid_from, "event_id": str(envelope.id)}
+        if not at_least_a(event.grade):
+            downgrades.append((event, envelope))
+    await repo.store_credit(uow.session, list(newest.values()), known=known)
+    for event, envelope in downgrades:
+        token = correlation_id.set(envelope.correlation_id)
+        try:
+            reason = f"credit rating changed to {event.grade} (from {event.previous_grade or 'none'})"
+            await listing.suspend(uow, event.uscc, reason_code="CREDIT_RATING_BELOW_A", reason=reason, now=now)
+        finally:
+            correlation_id.reset(token)
 
 
 async def on_dishonesty_recorded(uow: UnitOfWork, event: DishonestyRecorded, envelope: Envelope, *, now: datetime) -> None:
@@ -94,3 +126,13 @@ def make_handlers(clock: Callable[[], datetime] = utcnow) -> dict:
         CommitmentLetterPublished.type: bind(on_letter_published),
         CommitmentLetterVoided.type: bind(on_letter_voided),
     }
+
+
+def make_group_handlers(clock: Callable[[], datetime] = utcnow) -> dict:
+    """Handlers for a poll's run of one event type at once (the consumer falls back to ``make_handlers``)."""
+
+    async def ratings(uow: UnitOfWork, events: list) -> None:
+        await on_ratings_changed(uow, events, now=clock())
+
+    ratings.__doc__ = on_ratings_changed.__doc__
+    return {CreditRatingChanged.type: ratings}
