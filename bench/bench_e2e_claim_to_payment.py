@@ -90,9 +90,17 @@ async def enterprise_to_claim(c: httpx.AsyncClient, urls: dict[str, str], n: int
     for step, org in (("credit-check", "fgj-credit"), ("review", "lg-office"), ("conclude", "lg-office")):
         await ok(await c.post(f"{wl}/applications/{app_id}/{step}", json={}, headers=h(org)))
     cl = urls["claims"] + "/v1"
+    # The bank reads the standing under the enterprise's authorisation (given in credit-data, carried to claims).
+    own = {"Authorization": f"Bearer {issue_token(DEV_AUTH_SECRET, org_id=uscc, role=Role.ENTERPRISE)}"}
+    grant = await ok(await c.post(urls["credit-data"] + "/v1/self/authorisations", headers=own, json={
+        "bank_id": bank, "purpose": "loan application", "valid_until": (today_shanghai() + timedelta(days=30)).isoformat()}))
+    ask = {"purpose": "loan application", "authorisation_ref": grant["ref"]}
 
     async def standing() -> bool:
-        view = await ok(await c.get(f"{cl}/enterprises/{uscc}/standing", headers=h(bank)))
+        response = await c.get(f"{cl}/enterprises/{uscc}/standing", params=ask, headers=h(bank))
+        if response.status_code == 403:
+            return False  # the authorisation has not reached claims yet
+        view = await ok(response)
         return view["listed"] and view["grade"] in {"AAA", "AA", "A"}
 
     await until(standing)

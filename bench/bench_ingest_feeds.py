@@ -32,7 +32,7 @@ from xinyidai_shared.testing import TEST_SECRET, PostgresServer  # noqa: E402
 from xinyidai_shared.uscc import make_uscc  # noqa: E402
 
 from credit_data.adapters.tables import job  # noqa: E402
-from credit_data.app import make_spec  # noqa: E402
+from credit_data.app import spec  # noqa: E402
 from credit_data.config import Settings  # noqa: E402
 from credit_data.domain.periods import first_day, format_period, index_of  # noqa: E402
 from credit_data.service_layer.jobs import ingest_file  # noqa: E402
@@ -124,7 +124,7 @@ def raw_baseline(path: Path, folder: Path) -> float:
 async def ingest(db_url: str, path: Path, count: int) -> float:
     """Records/s of the service's own job path (read, validate, store by natural key), rating excluded."""
     settings = Settings(database_url=db_url, auth_secret=TEST_SECRET, log_json=False, dev_mode=True)
-    runtime = Runtime(make_spec(settings), settings)
+    runtime = Runtime(spec, settings)
     from xinyidai_shared.migrations import upgrade_to_head
 
     await upgrade_to_head(runtime.db, runtime.spec.migrations)

@@ -26,7 +26,7 @@ from xinyidai_shared.uscc import make_uscc  # noqa: E402
 from credit_data.adapters.bulk import insert_rows  # noqa: E402
 from credit_data.adapters.records_repo import INSERT_COLUMNS  # noqa: E402
 from credit_data.adapters.tables import feed_record  # noqa: E402
-from credit_data.app import make_spec  # noqa: E402
+from credit_data.app import spec  # noqa: E402
 from credit_data.config import Settings  # noqa: E402
 from credit_data.domain.periods import first_day, index_of  # noqa: E402
 from credit_data.service_layer.jobs import run_rerate_job  # noqa: E402
@@ -58,7 +58,7 @@ def _rows(n: int, now_index: int, received_at) -> list[tuple]:  # noqa: ANN001
 async def run(count: int, folder: Path) -> float:
     settings = Settings(database_url=f"sqlite+aiosqlite:///{folder / 'rerate.db'}", auth_secret=TEST_SECRET, log_json=False,
                         dev_mode=True)
-    runtime = Runtime(make_spec(settings), settings)
+    runtime = Runtime(spec, settings)
     await upgrade_to_head(runtime.db, runtime.spec.migrations)
     now_index, received_at = index_of(today_shanghai()), utcnow()
     for start in range(0, count, 5000):

@@ -1,14 +1,17 @@
 """`make demo`: the whole Xinyidai story over HTTP against a running stack, step by step.
 
 Providers feed public data → credit-data rates the enterprise → the whitelist recommends it after
-screening, credit check, review and public notice → a bank lends a pure-credit first loan through the
-platform → the loan goes bad and is classified as loss → the bank claims → officers review, approve and
-notice the claim → the fund pays 30% of the principal → the bank declares its 5% contribution and the
-finance bureau confirms it → the fund balance is capital minus compensation plus the contribution.
+screening, credit check, review and public notice → with the enterprise's authorisation a bank reads its
+credit report and standing, then lends a pure-credit first loan through the platform → the loan goes bad
+and is classified as loss → the bank reports a malicious default, which the credit office reviews before
+anything is public → the bank claims → officers review, approve and notice the claim → the fund pays 30% of
+the principal → the bank declares its 5% contribution and the finance bureau confirms it → the fund balance
+is capital minus compensation plus the contribution.
 
-No one alone moves money: the finance bureau's initial capital is declared by one officer and confirmed by
-another, a bank's payment is only a declaration until the finance bureau confirms it, and the leading-group
-office pre-reviews a claim that the leading group, another organisation, approves.
+No one alone moves money or a person's standing: the finance bureau's initial capital is declared by one
+officer and confirmed by another, a bank's payment is only a declaration until the finance bureau confirms
+it, the leading-group office pre-reviews a claim that the leading group, another organisation, approves, and
+a bank's malicious-default report is public only once the credit office has reviewed it.
 
 Time is compressed: the dev stack runs with a public-notice period of 0 working days, and the loan is
 reported overdue and lost right after it is issued (a bank may classify a loan worse than the floor).
@@ -172,8 +175,8 @@ def recommend(story: Story, uscc: str) -> dict:
     return result
 
 
-def check_credit(story: Story, uscc: str, bank: str) -> None:
-    """With the enterprise's authorisation, the bank reads its credit report before lending (Plan 4.2.5)."""
+def check_credit(story: Story, uscc: str, bank: str) -> str:
+    """With the enterprise's authorisation, the bank reads its credit report before lending (Plan 4.2.5); the reference."""
     story.step("The enterprise authorises the bank; the bank reads the credit report (JSON and Chinese PDF)")
     story.call("PUT", "credit-data", f"/v1/enterprises/{uscc}/identity", "dept-industry",
                json={"name": "凌源市示范制造有限公司", "legal_representative": "张三"})
@@ -193,10 +196,11 @@ def check_credit(story: Story, uscc: str, bank: str) -> None:
     story.say(f"    GET credit-data/v1/enterprises/{uscc}/credit-report.pdf as {bank} -> 200 ({len(pdf.content)} bytes)")
     looked = story.call("GET", "credit-data", "/v1/self/credit-queries", uscc)
     story.say(f"    the enterprise sees who looked: {sorted({(q['org_id'], q['format']) for q in looked})}")
+    return grant["ref"]
 
 
-def lend_and_lose(story: Story, uscc: str, bank: str) -> str:
-    """Bank joins, publishes a product, registers a covered loan, reports it overdue and lost."""
+def lend_and_lose(story: Story, uscc: str, bank: str, authorisation_ref: str) -> str:
+    """Bank joins, publishes a product, reads the standing (with consent), registers a covered loan, reports it lost."""
     story.step("The leading-group office admits the bank; the bank publishes a loan product")
     docs = {k: f"{bank}-{k}" for k in ("business_licence", "legal_person_certificate", "code_certificate", "articles_of_association", "tax_registration")}
     story.call(
@@ -208,11 +212,18 @@ def lend_and_lose(story: Story, uscc: str, bank: str) -> str:
         json={"name": "信易贷·纯信用贷", "description": "纯信用流动资金贷款", "max_amount": "3000000.00", "max_term_months": 24},
     )
 
+    # The same consent as for the credit report: claims hears of the authorisation from credit-data.
+    ask = {"purpose": "loan application", "authorisation_ref": authorisation_ref}
+
     def listed() -> dict | None:
-        standing = story.call("GET", "claims", f"/v1/enterprises/{uscc}/standing", bank, expect=(200, 404), quiet=True)
+        standing = story.call("GET", "claims", f"/v1/enterprises/{uscc}/standing", bank, expect=(200, 403), quiet=True,
+                              params=ask)
         return standing if standing.get("listed") and standing.get("grade") in {"AAA", "AA", "A"} else None
 
-    story.until("the recommendation to reach claims", listed)
+    story.step("Under the enterprise's authorisation the bank checks in claims that the loan would be covered")
+    story.until("the recommendation and the authorisation to reach claims", listed)
+    readers = story.call("GET", "claims", "/v1/self/standing-queries", uscc)
+    story.say(f"    the enterprise sees who read its standing: {sorted({q['org_id'] for q in readers})}")
     story.step("The bank registers a 1,000,000.00 first loan at 3.9% for one year from its core system")
     issued = today_shanghai()
     loan_body = {
@@ -231,6 +242,33 @@ def lend_and_lose(story: Story, uscc: str, bank: str) -> str:
     story.call("POST", "claims", f"/v1/loans/{lid}/overdue", bank, json={"days_past_due": 1, "overdue_principal": PRINCIPAL, "as_of": issued.isoformat()})
     story.call("POST", "claims", f"/v1/loans/{lid}/classification", bank, json={"category": "loss", "as_of": issued.isoformat()})
     return lid
+
+
+def report_malicious_default(story: Story, uscc: str, bank: str, loan_id: str) -> None:
+    """The bank's malicious-default report is held for the credit office; the enterprise sees it; the office confirms."""
+    story.step("The bank reports a malicious default; credit-data holds it for review and nothing is public yet")
+    story.call("POST", "claims", f"/v1/loans/{loan_id}/malicious-default", bank,
+               json={"detail": "moved its stock to a related company", "reported_on": today_shanghai().isoformat()})
+
+    def held() -> dict | None:
+        found = story.call("GET", "credit-data", "/v1/default-reports", "fgj-credit", quiet=True,
+                           params={"uscc": uscc, "status": "pending"})
+        return found[0] if found else None
+
+    report = story.until("the report to reach the credit office", held)
+    public = story.call("GET", "credit-data", "/v1/public/dishonesty-records", None, quiet=True)
+    if uscc in {r["uscc"] for r in public}:
+        raise DemoFailed("a bank's report alone must not reach the public dishonesty list")
+    story.say(f"    report {report['report_id']} pending ({report['days_past_due']} days past due, {report['category']}); "
+              "not on the public list")
+    story.step("The enterprise sees the report about itself; the credit office reviews and confirms it")
+    mine = story.call("GET", "credit-data", "/v1/self/default-reports", uscc)
+    story.say(f"    the enterprise sees {[(r['report_id'], r['status']) for r in mine]} and could dispute it")
+    story.call("POST", "credit-data", f"/v1/default-reports/{report['report_id']}/confirm", "fgj-credit",
+               json={"reason": "sale contract at a tenth of book value confirmed with the market regulator"})
+    public = story.call("GET", "credit-data", "/v1/public/dishonesty-records", None)
+    (record,) = [r for r in public if r["uscc"] == uscc]
+    story.say(f"    on the public dishonesty list from {record['started_on']} through {record['expires_on']}")
 
 
 def claim_and_pay(story: Story, loan_id: str, bank: str) -> dict:
@@ -322,8 +360,9 @@ def run_story(
     feed_and_rate(story, uscc)
     recommend(story, uscc)
     bank = "bank-icbc-ly"
-    check_credit(story, uscc, bank)
-    loan_id = lend_and_lose(story, uscc, bank)
+    authorisation_ref = check_credit(story, uscc, bank)
+    loan_id = lend_and_lose(story, uscc, bank, authorisation_ref)
+    report_malicious_default(story, uscc, bank, loan_id)
     final = claim_and_pay(story, loan_id, bank)
     contribution_fen = contribute(story, bank)
     story.step("The fund's books after the story")

@@ -95,7 +95,8 @@ def test_every_event_named_in_the_design_is_registered_once_with_a_version() -> 
         "EnterpriseDelisted", "CompensationPaid", "CompensationBlocked", "FundDeposited", "FundBalanceLow",
         "LoanRegistered", "LoanOverdue", "LoanClassifiedAsLoss", "LoanRepaid", "LoanDefaultedMaliciously",
         "InterestIncomeReported", "ClaimSubmitted", "ClaimApproved", "ClaimRejected", "RecoveryReported", "ClawbackOrdered",
-        "CommitmentLetterPublished", "CommitmentLetterVoided", "WorkingCalendarChanged",
+        "CommitmentLetterPublished", "CommitmentLetterVoided", "WorkingCalendarChanged", "LoanCured",
+        "CreditAuthorisationGranted", "CreditAuthorisationRevoked",
     }  # fmt: skip
     ours = {key: model for key, model in events.REGISTRY.items() if model.producer != "probe"}  # probe: tests only
     assert {t for t, _ in ours} == names
@@ -105,6 +106,7 @@ def test_every_event_named_in_the_design_is_registered_once_with_a_version() -> 
         versions = sorted(v for t, v in ours if t == name)
         assert versions == list(range(1, len(versions) + 1)), name
     assert events.REGISTRY[("EnterpriseRecommended", 2)] is events.EnterpriseRecommended
+    assert events.REGISTRY[("LoanDefaultedMaliciously", 2)] is events.LoanDefaultedMaliciously
 
 
 def _overdue() -> LoanOverdue:

@@ -188,6 +188,30 @@ class CommitmentLetterVoided(_EnterpriseEvent):
     voided_on: date
 
 
+@register
+class CreditAuthorisationGranted(_EnterpriseEvent):
+    """The enterprise authorised one bank to read its credit facts, for a purpose, through ``valid_until``."""
+
+    type: ClassVar[str] = "CreditAuthorisationGranted"
+    producer: ClassVar[str] = "credit-data"
+    ref: str
+    bank_id: str
+    purpose: str
+    valid_until: date
+    granted_at: datetime
+
+
+@register
+class CreditAuthorisationRevoked(_EnterpriseEvent):
+    """The enterprise withdrew an authorisation: the bank may no longer use it anywhere."""
+
+    type: ClassVar[str] = "CreditAuthorisationRevoked"
+    producer: ClassVar[str] = "credit-data"
+    ref: str
+    bank_id: str
+    revoked_at: datetime
+
+
 # ---- whitelist ---------------------------------------------------------------------------------
 @register
 class EnterpriseRecommendedV1(_EnterpriseEvent):
@@ -266,6 +290,15 @@ class LoanOverdue(_LoanEvent):
 
 
 @register
+class LoanCured(_LoanEvent):
+    """A loan that was past due is current again (the bank reported 0 days past due as of ``cured_on``)."""
+
+    type: ClassVar[str] = "LoanCured"
+    previous_days_past_due: int
+    cured_on: date
+
+
+@register
 class LoanClassifiedAsLoss(_LoanEvent):
     type: ClassVar[str] = "LoanClassifiedAsLoss"
     principal_at_loss_fen: int
@@ -282,10 +315,26 @@ class LoanRepaid(_LoanEvent):
 
 
 @register
-class LoanDefaultedMaliciously(_LoanEvent):
+class LoanDefaultedMaliciouslyV1(_LoanEvent):
+    """Version 1, still decoded for reports published before version 2."""
+
     type: ClassVar[str] = "LoanDefaultedMaliciously"
     detail: str
     reported_on: date
+
+
+@register
+class LoanDefaultedMaliciously(LoanDefaultedMaliciouslyV1):
+    """A bank's report of malicious default (恶意逃废债) on a loan that is overdue or classified loss.
+
+    It is a report, not a finding: credit-data holds it for the credit office's review, and nothing becomes
+    public before an officer confirms it. Version 2 carries the loan's state the officer reviews against.
+    """
+
+    version: ClassVar[int] = 2
+    days_past_due: int
+    category: str
+    outstanding_fen: int
 
 
 @register

@@ -11,7 +11,7 @@ from xinyidai_shared.web import build_app
 
 from claims.adapters.tables import messaging, metadata
 from claims.config import Settings
-from claims.entrypoints import api_banks, api_claims, api_loans, api_stats
+from claims.entrypoints import api_banks, api_claims, api_loans, api_standing, api_stats
 from claims.service_layer.deps import Deps, deps_from_settings
 from claims.service_layer.projections import HANDLERS
 
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     settings = settings or Settings()
     deps = deps or deps_from_settings(settings)
     app = build_app(spec, settings, title="Xinyidai claims", description=DESCRIPTION,
-                    routers=[api_banks.router, api_loans.router, api_claims.router, api_stats.router], prefix="/v1",
+                    routers=[api_banks.router, api_loans.router, api_standing.router, api_claims.router, api_stats.router], prefix="/v1",
                     body_limits=[RouteLimit("POST", "/v1/banks/{bank_id}/status-files", settings.status_file_max_bytes,
                                             "STATUS_FILE_TOO_LARGE")])
     app.state.deps = deps

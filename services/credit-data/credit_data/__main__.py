@@ -8,14 +8,13 @@ import asyncio
 from xinyidai_shared.cli import run_cli
 from xinyidai_shared.runtime import Runtime, prepare_database
 
-from .app import create_app, make_spec
+from .app import create_app, spec
 from .config import Settings
 from .service_layer.jobs import run_rerate_job
 
 
 def _rerate_all(_args: argparse.Namespace, settings: Settings) -> int:  # type: ignore[override]
     async def _run() -> int:
-        spec = make_spec(settings)
         runtime = Runtime(spec, settings)
         await prepare_database(spec, settings, runtime.db)
         try:
@@ -30,7 +29,6 @@ def _rerate_all(_args: argparse.Namespace, settings: Settings) -> int:  # type: 
 def main(argv: list[str] | None = None) -> int:
     """Run the credit-data command line."""
     settings = Settings()
-    spec = make_spec(settings)
     return run_cli(
         spec=spec,
         settings_factory=lambda: settings,

@@ -12,8 +12,10 @@ from xinyidai_shared.web import build_app
 
 from .adapters.tables import messaging, metadata
 from .config import Settings
-from .entrypoints import api_alerts, api_dishonesty, api_enterprise, api_feeds, api_letters, api_ratings, api_reports
-from .entrypoints.consumers import make_handlers
+from .entrypoints import (
+    api_alerts, api_default_reports, api_dishonesty, api_enterprise, api_feeds, api_letters, api_ratings, api_reports,
+)
+from .entrypoints.consumers import HANDLERS
 from .entrypoints.workers import daily_rules, job_worker, webhook_sender
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -23,26 +25,16 @@ DESCRIPTION = (
 )
 
 
-def make_spec(settings: Settings) -> ServiceSpec:
-    """Everything that makes this service credit-data, for the shared runtime."""
-    return _spec(settings.bank_default_expiry_days)
-
-
-def _spec(bank_default_expiry_days: int) -> ServiceSpec:
-    return ServiceSpec(
-        name="credit-data",
-        metadata=metadata,
-        tables=messaging,
-        migrations=MIGRATIONS,
-        handlers=make_handlers(bank_default_expiry_days),
-        consumes=("claims",),
-        jobs={"job-worker": job_worker, "daily-rules": daily_rules, "webhooks": webhook_sender},
-    )
-
-
-# The spec under default settings, for tools that read ``credit_data.app.spec`` (``make migration``);
-# create_app and the command line build theirs from the settings they run with. Nothing connects here.
-spec = _spec(Settings.model_fields["bank_default_expiry_days"].default)
+# What makes this service credit-data, for the shared runtime (plain data; nothing connects here).
+spec = ServiceSpec(
+    name="credit-data",
+    metadata=metadata,
+    tables=messaging,
+    migrations=MIGRATIONS,
+    handlers=HANDLERS,
+    consumes=("claims",),
+    jobs={"job-worker": job_worker, "daily-rules": daily_rules, "webhooks": webhook_sender},
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -50,12 +42,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     routers = [
         api_feeds.router, api_ratings.router, api_reports.router, api_enterprise.router,
-        api_dishonesty.router, api_alerts.router, api_letters.router,
+        api_dishonesty.router, api_default_reports.router, api_alerts.router, api_letters.router,
     ]  # fmt: skip
     # Feed files stream to disk and letters are PDFs: their own limits; every JSON body keeps 1 MB.
     limits = [
         RouteLimit("POST", "/v1/feeds/files", settings.upload_max_bytes, "UPLOAD_TOO_LARGE"),
         RouteLimit("POST", "/v1/enterprises/{uscc}/commitment-letters", settings.letter_max_bytes, "LETTER_TOO_LARGE"),
     ]
-    return build_app(make_spec(settings), settings, title="Xinyidai credit-data", routers=routers, description=DESCRIPTION,
+    return build_app(spec, settings, title="Xinyidai credit-data", routers=routers, description=DESCRIPTION,
                      body_limits=limits)

@@ -25,8 +25,6 @@ class Settings(ServiceSettings):
     rerate_chunk: int = 1000
     # Daily rules: re-rate everyone (windows move with the calendar) and expire dishonesty records.
     daily_interval_s: float = 86_400.0
-    # A bank's malicious-default report stays on the dishonesty list this long unless repaired (5 years).
-    bank_default_expiry_days: int = 1826
     letter_max_bytes: int = 5 * 1024 * 1024
     webhook_poll_interval_s: float = 1.0
     webhook_timeout_s: float = 5.0

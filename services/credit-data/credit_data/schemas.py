@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xinyidai_shared.money import Yuan
 from xinyidai_shared.text import Identifier, Name, Text
 
 RECORD_EXAMPLE = {
@@ -182,3 +183,50 @@ class LetterRead(BaseModel):
     status: str
     uploaded_at: datetime
     void_reason: str | None = None
+
+
+class DisputeRead(BaseModel):
+    dispute_id: str
+    report_id: str
+    text: str
+    filed_by: str
+    filed_at: datetime
+    status: str
+    decided_by: str | None
+    decision_reason: str | None
+    decided_at: datetime | None
+
+
+class DefaultReportRead(BaseModel):
+    report_id: str
+    loan_id: str
+    bank_id: str
+    uscc: str
+    detail: str
+    reported_on: date
+    days_past_due: int | None = Field(description="the loan's days past due when reported (None: an old report)")
+    category: str | None
+    outstanding: Yuan | None
+    status: str = Field(description="pending (nothing public), confirmed (public record), rejected, annulled")
+    received_at: datetime
+    decided_by: str | None
+    decision_reason: str | None
+    decided_at: datetime | None
+    record_id: str | None = Field(description="the public dishonesty record a confirmation created")
+    disputes: list[DisputeRead]
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
+class DisputeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Text = Field(min_length=1, max_length=2000, description="why the report is wrong")
+
+
+class DisputeDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    uphold: bool
+    reason: Text = Field(min_length=1, max_length=2000)

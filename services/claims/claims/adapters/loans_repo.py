@@ -111,6 +111,12 @@ async def record_by_ref(session: AsyncSession, loan_id: str, ref: str) -> Any | 
     return (await session.execute(select(S).where(S.c.loan_id == loan_id, S.c.ref == ref))).first()
 
 
+async def last_record(session: AsyncSession, loan_id: str, kind: str) -> Any | None:
+    """The latest status record of one kind for this loan, if any."""
+    query = select(S).where(S.c.loan_id == loan_id, S.c.kind == kind).order_by(S.c.seq.desc()).limit(1)
+    return (await session.execute(query)).first()
+
+
 async def active_numbers(session: AsyncSession, bank_id: str, *, issued_to: date) -> list[str]:
     """The bank's own numbers of its active loans issued on or before a date."""
     query = select(T.c.bank_loan_no).where(T.c.bank_id == bank_id, T.c.state == LoanState.ACTIVE.value,

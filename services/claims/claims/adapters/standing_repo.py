@@ -43,12 +43,12 @@ async def add_rating(session: AsyncSession, *, uscc: str, valid_on: date, valid_
 
 
 async def record_dishonesty(session: AsyncSession, *, record_id: str, uscc: str, started_on: date,
-                            expires_on: date | None) -> None:
+                            expires_on: date | None, event_id: str | None = None) -> None:
     """Keep a dishonesty record (a redelivered one with the same id changes nothing)."""
     exists = (await session.execute(select(D.c.record_id).where(D.c.record_id == record_id))).first()
     if exists is None:
         await session.execute(insert(D).values(record_id=record_id, uscc=uscc, started_on=started_on,
-                                               expires_on=expires_on, removed_on=None))
+                                               expires_on=expires_on, removed_on=None, event_id=event_id))
 
 
 async def remove_dishonesty(session: AsyncSession, *, record_id: str, uscc: str, removed_on: date) -> None:
@@ -77,13 +77,16 @@ async def history(session: AsyncSession, uscc: str) -> EnterpriseHistory:
             .where(R.c.uscc == uscc).order_by(R.c.seq)
         )
     ).all()
-    records = (await session.execute(select(D).where(D.c.uscc == uscc))).all()
+    records = (
+        await session.execute(select(D, INBOX.c.handled_at).outerjoin(INBOX, INBOX.c.event_id == D.c.event_id)
+                              .where(D.c.uscc == uscc))
+    ).all()
     return EnterpriseHistory(
         uscc=uscc,
         listings=[ListingEntry(r.on, r.seq, r.listed, r.sme_size, r.industry_code, r.handled_at, _split(r.accepted_exceptions))
                   for r in listings],
         ratings=[RatingEntry(r.valid_on, r.seq, r.grade, r.has_report, r.handled_at) for r in ratings],
-        dishonesty=[DishonestyEntry(r.record_id, r.started_on, r.expires_on, r.removed_on) for r in records],
+        dishonesty=[DishonestyEntry(r.record_id, r.started_on, r.expires_on, r.removed_on, r.handled_at) for r in records],
     )
 
 

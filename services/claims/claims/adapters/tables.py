@@ -263,6 +263,7 @@ dishonesty = Table(
     Column("started_on", Date, nullable=False),
     Column("expires_on", Date, nullable=True),
     Column("removed_on", Date, nullable=True),
+    Column("event_id", String(36), nullable=True),  # the DishonestyRecorded that told us (when we knew it)
 )
 
 # The working-day calendar officers maintain in whitelist (WorkingCalendarChanged): notices count by it.
@@ -274,5 +275,35 @@ workday_override = Table(
     Column("set_by", String(100), nullable=False),
     Column("set_at", UtcDateTime, nullable=False),
 )
+
+# The enterprises' authorisations for banks (credit-data's CreditAuthorisationGranted / Revoked): the same
+# consent rule guards claims' standing answers as credit-data's reports.
+credit_authorisation = Table(
+    "credit_authorisation", metadata,
+    Column("ref", String(40), primary_key=True),
+    Column("uscc", String(18), nullable=False, index=True),
+    Column("bank_id", String(100), nullable=False),
+    Column("purpose", String(200), nullable=False),
+    Column("valid_until", Date, nullable=False),
+    Column("granted_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+# Every read of an enterprise's standing: who (organisation, role, person), why, about which day, under
+# which authorisation. The enterprise and the credit office read it.
+standing_query = Table(
+    "standing_query", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("uscc", String(18), nullable=False),
+    Column("org_id", String(100), nullable=False),
+    Column("org_name", String(200), nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("purpose", String(200), nullable=False),
+    Column("authorisation_ref", String(40), nullable=True),
+    Column("as_of", Date, nullable=False),
+    Column("queried_at", UtcDateTime, nullable=False),
+)
+Index("ix_standing_query_uscc", standing_query.c.uscc, standing_query.c.queried_at)
 
 Index("ix_claim_loan_state", claim.c.loan_id, claim.c.state)

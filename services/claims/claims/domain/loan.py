@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from xinyidai_shared.errors import Conflict, Invalid
+from xinyidai_shared.errors import Conflict, DomainError, Invalid
 from xinyidai_shared.events import (
     EventPayload,
     LoanClassifiedAsLoss,
+    LoanCured,
     LoanDefaultedMaliciously,
     LoanOverdue,
     LoanRepaid,
@@ -125,7 +126,7 @@ class Loan:
         self.new_records.append(StatusRecord("settled", settled_on))
 
     def report_overdue(self, days_past_due: int, overdue_principal_fen: int, as_of: date) -> None:
-        """Days past due as of a date; overdue (> 0) publishes LoanOverdue, 0 records a cure."""
+        """Days past due as of a date; overdue (> 0) publishes LoanOverdue, 0 after overdue publishes LoanCured."""
         self._require_active()
         if (as_of, days_past_due, overdue_principal_fen) == (self.last_status_on, self.days_past_due, self.overdue_principal_fen):
             return  # the same snapshot again (a retry or the monthly file repeating a call): nothing new
@@ -134,6 +135,7 @@ class Loan:
         if not 0 <= overdue_principal_fen <= self.outstanding_fen:
             raise Invalid("OVERDUE_EXCEEDS_OUTSTANDING", f"outstanding is {self.outstanding_fen} fen", field="overdue_principal")
         self._check_date(as_of)
+        previous_days = self.days_past_due
         self.days_past_due = days_past_due
         self.overdue_principal_fen = overdue_principal_fen
         flagged = better_than_floor(self.category, days_past_due)
@@ -143,6 +145,9 @@ class Loan:
         if days_past_due > 0:
             self.events.append(LoanOverdue(**self._ids(), days_past_due=days_past_due,
                                            overdue_principal_fen=overdue_principal_fen, as_of=as_of))
+        elif previous_days > 0:
+            # The cure must be told too: credit-data counts an overdue loan against the rating until it hears.
+            self.events.append(LoanCured(**self._ids(), previous_days_past_due=previous_days, cured_on=as_of))
 
     def classify(self, category: Category, as_of: date) -> bool:
         """The bank's five-category classification; returns True when better than the floor (flagged)."""
@@ -164,10 +169,23 @@ class Loan:
         return flagged
 
     def report_malicious_default(self, detail: str, reported_on: date) -> None:
-        """Malicious default (恶意欠贷), fed back for joint punishment (Plan 4.2.6)."""
+        """A bank's report of malicious default (恶意欠贷), for the credit office to review (Plan 4.2.6).
+
+        Only a loan in default can be defaulted on maliciously: it must be past due or classified as loss.
+        One report per loan; it becomes a public dishonesty record only if an officer confirms it.
+        """
         if not detail.strip():
             raise Invalid("DETAIL_REQUIRED", "say what the malicious default was", field="detail")
+        if self.malicious_default_on is not None:
+            raise Conflict("MALICIOUS_DEFAULT_ALREADY_REPORTED",
+                           f"a malicious default on this loan was reported on {self.malicious_default_on}")
+        if self.days_past_due <= 0 and self.category is not Category.LOSS:
+            raise DomainError("MALICIOUS_DEFAULT_NOT_OVERDUE", "only a loan past due or classified as loss can be "
+                              f"reported as a malicious default; it is {self.category.value} at 0 days past due")
         self._check_date(reported_on, snapshot=False)
         self.malicious_default_on = reported_on
-        self.new_records.append(StatusRecord("malicious_default", reported_on, detail=detail))
-        self.events.append(LoanDefaultedMaliciously(**self._ids(), detail=detail, reported_on=reported_on))
+        self.new_records.append(StatusRecord("malicious_default", reported_on, detail=detail.strip()))
+        self.events.append(LoanDefaultedMaliciously(
+            **self._ids(), detail=detail.strip(), reported_on=reported_on, days_past_due=self.days_past_due,
+            category=self.category.value, outstanding_fen=self.outstanding_fen,
+        ))

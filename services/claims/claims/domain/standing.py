@@ -56,6 +56,7 @@ class DishonestyEntry:
     started_on: date
     expires_on: date | None = None
     removed_on: date | None = None  # no longer in effect from this day on
+    known_at: datetime | None = None  # when claims learned of it (None: unknown, counts as always known)
 
     def in_effect_on(self, day: date) -> bool:
         """Whether the record stood against the enterprise on ``day``."""
@@ -88,9 +89,9 @@ class EnterpriseHistory:
         """The enterprise's standing on ``day`` (the last change on or before it wins).
 
         With ``known_by`` (a loan's registration instant), a change dated ``day`` itself counts only if it
-        was known by then: the bank lent on what the platform showed, so a downgrade later that same day
-        (often caused by this very loan's default) does not rewrite the standing at issuance. Changes
-        dated before ``day`` always count, however late they arrived.
+        was known by then: the bank lent on what the platform showed, so a downgrade or a dishonesty record
+        later that same day (often caused by this very loan's default) does not rewrite the standing at
+        issuance. Changes dated before ``day`` always count, however late they arrived.
         """
         listing = max((e for e in self.listings if _counts(e.on, e.known_at, day, known_by)), key=_listing_order, default=None)
         rating = max((e for e in self.ratings if _counts(e.valid_on, e.known_at, day, known_by)), key=_rating_order, default=None)
@@ -101,7 +102,8 @@ class EnterpriseHistory:
             sme_size=_last_known_size(self.listings, day),
             grade=rating.grade if rating else None,
             has_report=bool(rating and rating.has_report),
-            dishonesty_ids=tuple(sorted(d.record_id for d in self.dishonesty if d.in_effect_on(day))),
+            dishonesty_ids=tuple(sorted(d.record_id for d in self.dishonesty
+                                        if d.in_effect_on(day) and _counts(d.started_on, d.known_at, day, known_by))),
             accepted_exceptions=recommendation.accepted_exceptions if recommendation else (),
         )
 

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from xinyidai_shared.auth import CLAIM_READERS, Principal, Role, require
 from xinyidai_shared.errors import Forbidden, NotFound
 from xinyidai_shared.idempotency import Idempotency, idempotency
 from xinyidai_shared.uow import UnitOfWork
-from xinyidai_shared.uscc import validate_uscc
 from xinyidai_shared.params import STRICT, Offset
 
-from claims.adapters import loans_repo, standing_repo
+from claims.adapters import loans_repo
 from claims.domain.eligibility import LoanFacts
 from claims.domain.rates import parse_rate_percent
 from claims.schemas import (
@@ -119,14 +116,3 @@ async def list_loans(request: Request, principal: Principal = Depends(READERS),
     async with request.app.state.runtime.db.read_session() as session:
         loans = await loans_repo.list_for_bank(session, bank_scope(principal), limit=limit, offset=offset)
     return [presenters.loan(ln) for ln in loans]
-
-
-@router.get("/enterprises/{uscc}/standing")
-async def enterprise_standing(uscc: str, request: Request, on: date | None = None,
-                              principal: Principal = Depends(READERS)) -> dict:
-    """What claims knows of an enterprise on a date: listed, SME size, rating, report, dishonesty."""
-    validate_uscc(uscc)
-    day = on or deps_of(request).today()
-    async with request.app.state.runtime.db.read_session() as session:
-        standing = (await standing_repo.history(session, uscc)).standing_on(day)
-    return {"uscc": uscc, **{k: (list(v) if isinstance(v, tuple) else v) for k, v in standing.__dict__.items()}}

@@ -127,7 +127,11 @@ async def report_settled(uow: UnitOfWork, deps: Deps, *, loan_id: str, bank_id: 
 
 async def report_malicious_default(uow: UnitOfWork, deps: Deps, *, loan_id: str, bank_id: str, detail: str,
                                    reported_on: date, source: str = "api") -> Loan:
-    """Malicious default fed back for joint punishment (LoanDefaultedMaliciously)."""
+    """A malicious-default report for the credit office's review (LoanDefaultedMaliciously); the same again replays."""
     loan = await load_own(uow, loan_id, bank_id)
+    if loan.malicious_default_on is not None:
+        earlier = await loans_repo.last_record(uow.session, loan_id, "malicious_default")
+        if earlier is not None and (earlier.detail, earlier.as_of) == (detail.strip(), reported_on):
+            return loan  # the same report again (a retry): nothing new
     loan.report_malicious_default(detail, reported_on)
     return await _commit_status(uow, deps, loan, source)

@@ -6,12 +6,13 @@ from xinyidai_shared import workdays
 from xinyidai_shared.clock import business_date, utcnow
 from xinyidai_shared.consumer import Handler
 from xinyidai_shared.events import (
-    CompensationBlocked, CompensationPaid, CreditRatingChanged, DishonestyRecorded, DishonestyRemoved,
-    EnterpriseDelisted, EnterpriseRecommended, EnterpriseRecommendedV1, Envelope, WorkingCalendarChanged,
+    CompensationBlocked, CompensationPaid, CreditAuthorisationGranted, CreditAuthorisationRevoked, CreditRatingChanged,
+    DishonestyRecorded, DishonestyRemoved, EnterpriseDelisted, EnterpriseRecommended, EnterpriseRecommendedV1, Envelope,
+    WorkingCalendarChanged,
 )
 from xinyidai_shared.uow import UnitOfWork
 
-from claims.adapters import calendar_repo, standing_repo
+from claims.adapters import calendar_repo, consent_repo, standing_repo
 
 from . import claims as claim_handlers
 
@@ -40,7 +41,8 @@ async def rating_changed(uow: UnitOfWork, event: CreditRatingChanged, envelope: 
 async def dishonesty_recorded(uow: UnitOfWork, event: DishonestyRecorded, envelope: Envelope) -> None:
     """A dishonesty record in effect from ``started_on``."""
     await standing_repo.record_dishonesty(uow.session, record_id=event.record_id, uscc=event.uscc,
-                                          started_on=event.started_on, expires_on=event.expires_on)
+                                          started_on=event.started_on, expires_on=event.expires_on,
+                                          event_id=str(envelope.id))
 
 
 async def dishonesty_removed(uow: UnitOfWork, event: DishonestyRemoved, envelope: Envelope) -> None:
@@ -58,6 +60,18 @@ async def working_calendar_changed(uow: UnitOfWork, event: WorkingCalendarChange
     table = await calendar_repo.overrides(uow.session)
     for batch_id, starts_on, working_days in await calendar_repo.running_notices(uow.session):
         await calendar_repo.retime_notice(uow.session, batch_id, workdays.notice_end(starts_on, working_days, table))
+
+
+async def authorisation_granted(uow: UnitOfWork, event: CreditAuthorisationGranted, envelope: Envelope) -> None:
+    """The enterprise authorised a bank (credit-data): the bank may read its standing under that reference."""
+    await consent_repo.granted(uow.session, ref=event.ref, uscc=event.uscc, bank_id=event.bank_id,
+                               purpose=event.purpose, valid_until=event.valid_until, granted_at=event.granted_at)
+
+
+async def authorisation_revoked(uow: UnitOfWork, event: CreditAuthorisationRevoked, envelope: Envelope) -> None:
+    """The enterprise withdrew an authorisation: the bank may no longer read its standing under it."""
+    await consent_repo.revoked(uow.session, ref=event.ref, uscc=event.uscc, bank_id=event.bank_id,
+                               revoked_at=event.revoked_at)
 
 
 async def compensation_paid(uow: UnitOfWork, event: CompensationPaid, envelope: Envelope) -> None:
@@ -79,4 +93,6 @@ HANDLERS: dict[str, Handler] = {
     CompensationPaid.type: compensation_paid,
     CompensationBlocked.type: compensation_blocked,
     WorkingCalendarChanged.type: working_calendar_changed,
+    CreditAuthorisationGranted.type: authorisation_granted,
+    CreditAuthorisationRevoked.type: authorisation_revoked,
 }

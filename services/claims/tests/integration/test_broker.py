@@ -51,7 +51,7 @@ async def test_events_from_the_broker_feed_eligibility_and_payment(sqlite_url, c
             uscc=code, grade="AA", model_version="v1", has_report=True, valid_from=datetime(2026, 1, 2, tzinfo=UTC)))
 
         async def standing_arrived() -> bool:
-            body = (await client.get(f"/v1/enterprises/{code}/standing", params={"on": "2026-03-02"}, headers=LG)).json()
+            body = (await client.get(f"/v1/enterprises/{code}/standing", params={"on": "2026-03-02", "purpose": "test"}, headers=LG)).json()
             return body["listed"] and body["grade"] == "AA"
 
         await eventually(standing_arrived, timeout_s=30)

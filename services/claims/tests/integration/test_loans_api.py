@@ -127,8 +127,8 @@ async def test_status_reports_update_the_loan_and_flag_a_better_than_floor_categ
 async def test_enterprise_standing_answers_for_a_past_date(app, client):
     code = uscc()
     await seed_good_standing(app, code, listed_on=date(2026, 2, 1))
-    before = (await client.get(f"/v1/enterprises/{code}/standing", params={"on": "2026-01-31"}, headers=LG)).json()
-    after = (await client.get(f"/v1/enterprises/{code}/standing", params={"on": "2026-02-01"}, headers=LG)).json()
+    before = (await client.get(f"/v1/enterprises/{code}/standing", params={"on": "2026-01-31", "purpose": "claim review"}, headers=LG)).json()
+    after = (await client.get(f"/v1/enterprises/{code}/standing", params={"on": "2026-02-01", "purpose": "claim review"}, headers=LG)).json()
     assert (before["listed"], after["listed"], after["grade"], after["sme_size"]) == (False, True, "A", "small")
 
 

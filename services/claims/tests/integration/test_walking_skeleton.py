@@ -142,5 +142,6 @@ async def test_same_day_downgrade_after_registration_does_not_void_the_claim(sql
         claim = await client.post("/v1/claims", headers=headers, json={
             "loan_id": lid, "materials": [{"kind": "art11_documents", "ref": "d1"}, {"kind": "loan_proof", "ref": "d2"}]})
         assert claim.status_code == 201, claim.text
-        standing_now = (await client.get(f"/v1/enterprises/{code}/standing", headers=headers)).json()
+        standing_now = (await client.get(f"/v1/enterprises/{code}/standing", params={"purpose": "claim review"},
+                                         headers=LG)).json()
         assert (standing_now["listed"], standing_now["grade"]) == (False, "B")  # today's view does show it

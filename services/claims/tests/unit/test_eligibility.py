@@ -114,6 +114,15 @@ def test_dishonesty_record_boundaries(entry, in_effect):
     assert entry.in_effect_on(ISSUED) is in_effect
 
 
+def test_a_dishonesty_record_dated_the_issue_day_but_learned_after_registration_does_not_rewrite_the_verdict():
+    registered = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    later = registered + timedelta(hours=5)  # e.g. the confirmed malicious-default report on this very loan
+    history = EnterpriseHistory(USCC, dishonesty=[DishonestyEntry("same-day", ISSUED, known_at=later),
+                                                  DishonestyEntry("backdated", date(2026, 3, 1), known_at=later)])
+    assert history.standing_on(ISSUED, known_by=registered).dishonesty_ids == ("backdated",)
+    assert history.standing_on(ISSUED).dishonesty_ids == ("backdated", "same-day")
+
+
 @pytest.mark.parametrize(("size", "passes"), [("micro", True), ("medium", True), ("large", False), (None, False)])
 def test_sme_size_comes_from_the_recommended_list(size, passes):
     assert verdict(facts(), standing=standing(sme_size=size))[0]["SME"].passed is passes

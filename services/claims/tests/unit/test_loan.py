@@ -2,8 +2,8 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from xinyidai_shared.errors import Conflict, Invalid
-from xinyidai_shared.events import LoanClassifiedAsLoss, LoanOverdue, LoanRepaid
+from xinyidai_shared.errors import Conflict, DomainError, Invalid
+from xinyidai_shared.events import LoanClassifiedAsLoss, LoanCured, LoanOverdue, LoanRepaid
 
 from claims.domain.classification import Category, better_than_floor, floor_for
 from claims.domain.eligibility import evaluate
@@ -38,12 +38,15 @@ def test_only_a_category_less_severe_than_the_floor_is_flagged():
     assert not better_than_floor(Category.LOSS, 1)  # worse than the floor is the bank's prudence
 
 
-def test_overdue_report_publishes_loan_overdue_and_a_cure_publishes_nothing():
+def test_overdue_report_publishes_loan_overdue_and_a_cure_publishes_loan_cured_once():
     loan = make_loan()
+    loan.report_overdue(0, 0, date(2026, 4, 1))  # current all along: nothing to tell
     loan.report_overdue(31, 5_000_00, date(2026, 5, 1))
     loan.report_overdue(0, 0, date(2026, 5, 15))
-    assert [type(e) for e in loan.events] == [LoanOverdue]
-    assert loan.days_past_due == 0 and len(loan.new_records) == 2
+    loan.report_overdue(0, 0, date(2026, 6, 1))  # still current: the cure was told already
+    assert [type(e) for e in loan.events] == [LoanOverdue, LoanCured]
+    assert (loan.events[1].previous_days_past_due, loan.events[1].cured_on) == (31, date(2026, 5, 15))
+    assert loan.days_past_due == 0 and len(loan.new_records) == 4
 
 
 def test_loss_classification_publishes_once_with_principal_outstanding_at_loss():
@@ -112,9 +115,27 @@ def test_status_dated_before_issue_is_refused():
     assert err.value.code == "STATUS_BEFORE_ISSUE"
 
 
-def test_malicious_default_needs_a_detail_and_publishes():
+def test_malicious_default_is_reported_only_on_a_loan_past_due_or_lost_once_with_its_state():
     loan = make_loan()
     with pytest.raises(Invalid):
         loan.report_malicious_default("  ", date(2026, 6, 1))
-    loan.report_malicious_default("assets moved to a relative", date(2026, 6, 1))
-    assert loan.events[-1].type == "LoanDefaultedMaliciously"
+    with pytest.raises(DomainError) as current:
+        loan.report_malicious_default("assets moved to a relative", date(2026, 6, 1))
+    assert current.value.code == "MALICIOUS_DEFAULT_NOT_OVERDUE" and loan.events == []
+    loan.report_overdue(95, 40_000_00, date(2026, 6, 1))
+    loan.report_malicious_default("assets moved to a relative", date(2026, 6, 2))
+    report = loan.events[-1]
+    assert (report.type, report.version, report.days_past_due, report.category, report.outstanding_fen) == (
+        "LoanDefaultedMaliciously", 2, 95, "normal", 100_000_00)
+    with pytest.raises(Conflict) as again:
+        loan.report_malicious_default("another story", date(2026, 6, 3))
+    assert again.value.code == "MALICIOUS_DEFAULT_ALREADY_REPORTED"
+
+
+def test_a_lost_loan_may_be_reported_as_a_malicious_default_even_once_its_arrears_are_cleared():
+    loan = make_loan()
+    loan.report_overdue(400, 100_000_00, date(2027, 6, 1))
+    loan.classify(Category.LOSS, date(2027, 6, 1))
+    loan.report_overdue(0, 0, date(2027, 6, 20))  # loss is final; a cure of the arrears does not undo it
+    loan.report_malicious_default("fled with the stock", date(2027, 6, 21))
+    assert loan.malicious_default_on == date(2027, 6, 21)

@@ -167,6 +167,48 @@ dishonesty = Table(
 )
 Index("ix_dishonesty_uscc", dishonesty.c.uscc)
 
+# A bank's malicious-default report, held for the credit office's review (nothing public before it).
+default_report = Table(
+    "default_report",
+    metadata,
+    Column("report_id", String(40), primary_key=True),
+    Column("loan_id", String(100), nullable=False, unique=True),  # one report per loan
+    Column("bank_id", String(100), nullable=False),
+    Column("uscc", String(18), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("reported_on", Date, nullable=False),
+    Column("days_past_due", Integer),  # the loan's state when reported (None: an event of version 1)
+    Column("category", String(20)),
+    Column("outstanding_fen", BigInteger),
+    Column("status", String(12), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("decided_by", String(100)),
+    Column("decided_actor", String(100)),
+    Column("decision_reason", Text),
+    Column("decided_at", UtcDateTime),
+    Column("record_id", String(150)),  # the dishonesty record a confirmation published
+)
+Index("ix_default_report_uscc", default_report.c.uscc)
+Index("ix_default_report_status", default_report.c.status, default_report.c.received_at)
+
+# The enterprise's dispute of a report about itself, decided by the credit office.
+default_dispute = Table(
+    "default_dispute",
+    metadata,
+    Column("dispute_id", String(40), primary_key=True),
+    Column("report_id", String(40), nullable=False),
+    Column("uscc", String(18), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("filed_by", String(100), nullable=False),
+    Column("filed_at", UtcDateTime, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("decided_by", String(100)),
+    Column("decided_actor", String(100)),
+    Column("decision_reason", Text),
+    Column("decided_at", UtcDateTime),
+)
+Index("ix_default_dispute_report", default_dispute.c.report_id)
+
 loan_exposure = Table(
     "loan_exposure",
     metadata,

@@ -81,7 +81,7 @@ async def grant_authorisation(
 async def revoke_authorisation(
     ref: str, _: Principal = Depends(require(Role.CREDIT_OFFICE)), uow: UnitOfWork = Depends(get_uow)
 ) -> Any:
-    """Withdraw an authorisation at the enterprise's request; banks can no longer use it."""
+    """Withdraw an authorisation at the enterprise's request; banks can no longer use it (here or in claims)."""
     row = await revoke(uow, ref, now=utcnow())
     await uow.commit()
     return AuthorisationRead.model_validate(row)

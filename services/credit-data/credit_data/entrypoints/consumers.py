@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from xinyidai_shared.clock import utcnow
-from xinyidai_shared.events import Envelope, LoanDefaultedMaliciously, LoanOverdue, LoanRegistered, LoanRepaid
+from xinyidai_shared.events import Envelope, LoanCured, LoanDefaultedMaliciouslyV1, LoanOverdue, LoanRegistered, LoanRepaid
 from xinyidai_shared.uow import UnitOfWork
 
 from ..adapters import exposure_repo
-from ..service_layer.dishonesty import record_bank_default
+from ..service_layer import default_reports
 from ..service_layer.rating import rerate
 
 
@@ -35,19 +35,21 @@ async def on_loan_overdue(uow: UnitOfWork, event: LoanOverdue, _envelope: Envelo
     await rerate(uow, [event.uscc], now=utcnow())
 
 
-def make_handlers(bank_default_expiry_days: int) -> dict[str, Any]:
-    """The event-type → handler map, with the settings the handlers need bound in."""
+async def on_loan_cured(uow: UnitOfWork, event: LoanCured, _envelope: Envelope) -> None:
+    """A loan that was past due is current again: the overdue penalty is lifted at once."""
+    await _upsert(uow, event, days_past_due=0)
+    await rerate(uow, [event.uscc], now=utcnow())
 
-    async def on_malicious_default(uow: UnitOfWork, event: LoanDefaultedMaliciously, _envelope: Envelope) -> None:
-        """A bank's malicious-default report becomes a dishonesty record on the public list."""
-        await record_bank_default(
-            uow, loan_id=event.loan_id, bank_id=event.bank_id, uscc=event.uscc, detail=event.detail,
-            reported_on=event.reported_on, expiry_days=bank_default_expiry_days, now=utcnow(),
-        )  # fmt: skip
 
-    return {
-        "LoanRegistered": on_loan_registered,
-        "LoanRepaid": on_loan_repaid,
-        "LoanOverdue": on_loan_overdue,
-        "LoanDefaultedMaliciously": on_malicious_default,
-    }
+async def on_malicious_default(uow: UnitOfWork, event: LoanDefaultedMaliciouslyV1, _envelope: Envelope) -> None:
+    """A bank's malicious-default report waits for the credit office's review; nothing becomes public here."""
+    await default_reports.receive(uow, event, now=utcnow())
+
+
+HANDLERS: dict[str, Any] = {
+    "LoanRegistered": on_loan_registered,
+    "LoanRepaid": on_loan_repaid,
+    "LoanOverdue": on_loan_overdue,
+    "LoanCured": on_loan_cured,
+    "LoanDefaultedMaliciously": on_malicious_default,
+}

@@ -1,4 +1,4 @@
-"""Dishonesty records: recorded by departments or from banks' malicious-default reports, repaired, expired.
+"""Dishonesty records: recorded by departments or from confirmed malicious-default reports, repaired, expired.
 
 Every change re-rates the enterprise in the same transaction (an active record caps the grade at C) and
 publishes ``DishonestyRecorded`` / ``DishonestyRemoved`` through the outbox.
@@ -6,7 +6,7 @@ publishes ``DishonestyRecorded`` / ``DishonestyRemoved`` through the outbox.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from xinyidai_shared.clock import business_date
@@ -55,17 +55,6 @@ async def record_dishonesty(
     return await dishonesty_repo.get(uow.session, record_id), True
 
 
-async def record_bank_default(
-    uow: UnitOfWork, *, loan_id: str, bank_id: str, uscc: str, detail: str, reported_on: date, expiry_days: int, now: datetime
-) -> None:
-    """A bank's malicious-default report becomes a dishonesty record keyed by the loan."""
-    reason = f"malicious default on loan {loan_id} reported by {bank_id}: {detail}"[:500]
-    terms = DishonestyTerms(reason, min(reported_on, business_date(now)), reported_on + timedelta(days=expiry_days))
-    await record_dishonesty(
-        uow, record_id=f"loan:{loan_id}", uscc=uscc, recorded_by=bank_id, kind="bank_default", terms=terms, now=now
-    )
-
-
 async def repair(uow: UnitOfWork, *, record_id: str, by: str, may_repair_any: bool, repaired_on: date, reason: str, now: datetime) -> Any:
     """Credit repair (信用修复): end a record early; only its recorder or the credit office may."""
     row = await dishonesty_repo.get(uow.session, record_id)
@@ -77,6 +66,17 @@ async def repair(uow: UnitOfWork, *, record_id: str, by: str, may_repair_any: bo
     await _end(uow, row, ended_on=repaired_on, reason=f"repaired: {reason}")
     await rerate(uow, [row.uscc], now=now)
     return await dishonesty_repo.get(uow.session, record_id)
+
+
+async def annul(uow: UnitOfWork, record_id: str, *, reason: str, now: datetime) -> None:
+    """Void a record from its first day (it should never have been public): removed as of its start."""
+    row = await dishonesty_repo.get(uow.session, record_id)
+    if row is None:
+        raise NotFound("DISHONESTY_NOT_FOUND", f"no dishonesty record {record_id}")
+    if row.ended_on is not None and row.ended_on <= row.started_on:
+        return  # already void from its start
+    await _end(uow, row, ended_on=row.started_on, reason=f"annulled: {reason}")
+    await rerate(uow, [row.uscc], now=now)
 
 
 async def _end(uow: UnitOfWork, row: Any, *, ended_on: date, reason: str) -> None:

@@ -17,7 +17,9 @@ import orjson
 from xinyidai_shared.auth import Principal, Role
 from xinyidai_shared.clock import business_date, today_shanghai, utcnow
 from xinyidai_shared.dishonesty import in_force
-from xinyidai_shared.errors import Forbidden, Invalid, NotFound
+from xinyidai_shared.consent import Consent, check_bank_consent, require_purpose
+from xinyidai_shared.errors import Invalid, NotFound
+from xinyidai_shared.events import CreditAuthorisationGranted, CreditAuthorisationRevoked
 from xinyidai_shared.money import format_fen
 from xinyidai_shared.uow import UnitOfWork
 
@@ -31,23 +33,16 @@ SOURCE_NAMES = {"water": "供水", "power": "供电", "gas": "燃气", "heating"
 
 
 async def check_access(uow: UnitOfWork, principal: Principal, uscc: str, ref: str | None, purpose: str, *, now: datetime) -> None:
-    """Refuse a bank without a valid authorisation for this enterprise; officers need a purpose."""
-    if not purpose.strip():
-        raise Invalid("PURPOSE_REQUIRED", "state the purpose of the query", field="purpose")
+    """Refuse a bank without a valid authorisation for this enterprise; everyone states a purpose.
+
+    The rule is the shared one (``xinyidai_shared.consent``): claims applies it to the same facts.
+    """
+    require_purpose(purpose)
     if principal.role is not Role.BANK:
         return
-    if not ref:
-        raise Forbidden("AUTHORISATION_REQUIRED", "a bank needs the enterprise's authorisation reference")
-    row = await consent_repo.authorisation_by_ref(uow.session, ref)
-    usable = (
-        row is not None
-        and row.uscc == uscc
-        and row.bank_id == principal.bank_id
-        and row.revoked_at is None
-        and row.valid_until >= business_date(now)
-    )
-    if not usable:
-        raise Forbidden("AUTHORISATION_INVALID", "the authorisation is unknown, expired, revoked or not for this bank")
+    row = await consent_repo.authorisation_by_ref(uow.session, ref) if ref else None
+    consent = None if row is None else Consent(row.ref, row.uscc, row.bank_id, row.valid_until, row.revoked_at is not None)
+    check_bank_consent(consent, ref=ref, uscc=uscc, bank_id=principal.bank_id, today=business_date(now))
 
 
 async def log_query(uow: UnitOfWork, principal: Principal, uscc: str, ref: str | None, purpose: str, fmt: str, *, now: datetime) -> None:
@@ -125,15 +120,19 @@ async def grant(uow: UnitOfWork, *, uscc: str, bank_id: str, purpose: str, valid
     values = {"ref": f"AUTH-{secrets.token_hex(8).upper()}", "uscc": uscc, "bank_id": bank_id, "purpose": purpose,
               "valid_until": valid_until, "registered_by": by, "created_at": utcnow()}  # fmt: skip
     await consent_repo.add_authorisation(uow.session, values)
+    # claims answers a bank's standing questions under the same consent, so it must hear of every grant.
+    uow.publish(CreditAuthorisationGranted(uscc=uscc, ref=values["ref"], bank_id=bank_id, purpose=purpose,
+                                           valid_until=valid_until, granted_at=values["created_at"]))
     return values, True
 
 
 async def revoke(uow: UnitOfWork, ref: str, *, now: datetime) -> dict[str, Any]:
-    """Withdraw an authorisation (once; revoking it again changes nothing)."""
+    """Withdraw an authorisation (the first withdrawal counts; again changes nothing); claims hears of it too."""
     row = await consent_repo.authorisation_by_ref(uow.session, ref)
     if row is None:
         raise NotFound("AUTHORISATION_NOT_FOUND", f"no authorisation {ref}")
     if row.revoked_at is not None:
         return dict(row._mapping)
     await consent_repo.revoke(uow.session, ref, now)
+    uow.publish(CreditAuthorisationRevoked(uscc=row.uscc, ref=ref, bank_id=row.bank_id, revoked_at=now))
     return dict(row._mapping) | {"revoked_at": now}

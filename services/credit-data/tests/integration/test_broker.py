@@ -10,13 +10,15 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import select
 
-from xinyidai_shared.events import TOPICS, Envelope, LoanDefaultedMaliciously, LoanRegistered, envelope_for
+from xinyidai_shared.events import (
+    TOPICS, Envelope, LoanCured, LoanDefaultedMaliciously, LoanOverdue, LoanRegistered, envelope_for,
+)
 from xinyidai_shared.relay import make_producer
 from xinyidai_shared.testing import eventually, signed
 
 from credit_data.adapters.tables import dishonesty, loan_exposure
 
-from .helpers import new_uscc, push_demo, running
+from .helpers import OFFICE, new_uscc, push_demo, running
 
 pytestmark = pytest.mark.asyncio
 
@@ -47,34 +49,46 @@ async def test_credit_rating_changed_reaches_the_broker_with_the_enterprise_as_k
     assert grades[0] == "UNRATED" and grades[-1] in {"AAA", "AA", "A"}
 
 
-async def test_loan_events_are_consumed_into_exposure_and_dishonesty(sqlite_url, tmp_path, kafka_bootstrap):
+async def test_loan_events_over_the_broker_hold_a_default_report_for_review_and_a_cure_lifts_the_penalty(
+    sqlite_url, tmp_path, kafka_bootstrap
+):
+    """Invariant: a bank's report alone publishes nothing; the cure reaches the rating."""
     uscc, loan_id = new_uscc(), f"L-{uuid.uuid4().hex[:8]}"
     common = {"loan_id": loan_id, "bank_id": "bank-icbc-ly", "uscc": uscc}
     registered = LoanRegistered(
         **common, bank_loan_no="ICBC-1", principal_fen=50_000_000, annual_rate_bp=435, issued_on=date(2026, 1, 5),
         matures_on=date(2027, 1, 5), covered=True, first_loan=True, policy_profile="measures",
     )  # fmt: skip
-    default = LoanDefaultedMaliciously(**common, detail="assets moved away", reported_on=date(2026, 11, 1))
+    overdue = LoanOverdue(**common, days_past_due=40, overdue_principal_fen=1_000_000, as_of=date(2026, 11, 1))
+    default = LoanDefaultedMaliciously(**common, detail="assets moved away", reported_on=date(2026, 11, 1),
+                                       days_past_due=40, category="special_mention", outstanding_fen=50_000_000)
+    cured = LoanCured(**common, previous_days_past_due=40, cured_on=date(2026, 11, 20))
     async with running(sqlite_url, tmp_path, kafka_bootstrap=kafka_bootstrap) as client:
         runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        await push_demo(client, uscc)
         producer = make_producer(kafka_bootstrap)
         await producer.start()
         try:
-            for payload in (registered, default, default):  # the duplicate must change nothing
+            for payload in (registered, overdue, default, default, cured):  # the duplicate report must change nothing
                 envelope = envelope_for(payload)
                 await producer.send_and_wait(TOPICS["claims"], signed(envelope), key=loan_id.encode())
         finally:
             await producer.stop()
 
-        async def recorded() -> bool:
+        async def cured_seen() -> bool:
             async with runtime.db.read_session() as session:
-                return (await session.execute(select(dishonesty).where(dishonesty.c.uscc == uscc))).first() is not None
+                row = (await session.execute(select(loan_exposure).where(loan_exposure.c.loan_id == loan_id))).first()
+            return row is not None and row.days_past_due == 0 and bool(await _reports(client, uscc))
 
-        await eventually(recorded, timeout_s=30)
+        await eventually(cured_seen, timeout_s=30)
+        (report,) = await _reports(client, uscc)
+        assert (report["status"], report["days_past_due"], report["outstanding"]) == ("pending", 40, "500000.00")
         async with runtime.db.read_session() as session:
-            exposure = (await session.execute(select(loan_exposure).where(loan_exposure.c.loan_id == loan_id))).one()
-            rows = list(await session.execute(select(dishonesty).where(dishonesty.c.uscc == uscc)))
-        assert exposure.active and exposure.bank_id == "bank-icbc-ly"
-        assert [r.record_id for r in rows] == [f"loan:{loan_id}"]
-        public = (await client.get("/v1/public/dishonesty-records")).json()
-        assert uscc in {r["uscc"] for r in public}
+            assert (await session.execute(select(dishonesty).where(dishonesty.c.uscc == uscc))).first() is None
+        assert uscc not in {r["uscc"] for r in (await client.get("/v1/public/dishonesty-records")).json()}
+        rating = (await client.get(f"/v1/enterprises/{uscc}/rating", headers=OFFICE)).json()
+        assert "LOAN_OVERDUE" not in rating["reason_codes"] and rating["lends"]
+
+
+async def _reports(client, uscc: str) -> list[dict]:  # noqa: ANN001
+    return (await client.get("/v1/default-reports", params={"uscc": uscc}, headers=OFFICE)).json()

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from xinyidai_shared.clock import today_shanghai, utcnow
-from xinyidai_shared.events import LoanOverdue, LoanRegistered, LoanRepaid, envelope_for
+from xinyidai_shared.events import LoanCured, LoanOverdue, LoanRegistered, LoanRepaid, envelope_for
 from xinyidai_shared.migrations import schema_drift
 from xinyidai_shared.testing import eventually
 
 from credit_data.adapters.tables import job, loan_exposure, metadata, rating
-from credit_data.entrypoints.consumers import make_handlers
+from credit_data.entrypoints.consumers import HANDLERS
 from credit_data.service_layer.dishonesty import expire_records
 
 from .helpers import DEPT, ICBC, OFFICE, WATER, new_uscc, outbox_events, push_demo, running, water
@@ -54,9 +54,8 @@ def _loan(uscc: str, loan_id: str) -> dict:
 
 
 async def _handle(runtime, payload) -> None:  # noqa: ANN001
-    handlers = make_handlers(1826)
     async with runtime.uow() as uow:
-        await handlers[payload.type](uow, payload, envelope_for(payload))
+        await HANDLERS[payload.type](uow, payload, envelope_for(payload))
         await uow.commit()
 
 
@@ -81,6 +80,24 @@ async def test_overdue_loan_lowers_the_rating_and_settlement_stops_the_banks_ale
         body = {"uscc": uscc, "reference": "R-9", "reason": "逃废债", "started_on": today_shanghai().isoformat()}
         await client.post("/v1/dishonesty-records", json=body, headers=DEPT)
         assert (await client.get("/v1/alerts", params={"after": cursor}, headers=ICBC)).json()["alerts"] == []
+
+
+async def test_a_cured_loan_lifts_the_overdue_penalty_at_once(sqlite_url, tmp_path):
+    """Invariant: the −100 for an overdue loan lasts while it is overdue, not until settlement."""
+    uscc, loan_id = new_uscc(), f"L-{uuid.uuid4().hex[:6]}"
+    async with running(sqlite_url, tmp_path) as client:
+        runtime = client.app.state.runtime
+        await push_demo(client, uscc)
+        before = (await client.get(f"/v1/enterprises/{uscc}/rating", headers=OFFICE)).json()
+        await _handle(runtime, LoanOverdue(**_loan(uscc, loan_id), days_past_due=40, overdue_principal_fen=100, as_of=date(2026, 11, 1)))
+        overdue = (await client.get(f"/v1/enterprises/{uscc}/rating", headers=OFFICE)).json()
+        assert overdue["score"] == before["score"] - 100 and not overdue["lends"]
+        await _handle(runtime, LoanCured(**_loan(uscc, loan_id), previous_days_past_due=40, cured_on=date(2026, 11, 20)))
+        cured = (await client.get(f"/v1/enterprises/{uscc}/rating", headers=OFFICE)).json()
+        assert (cured["score"], cured["grade"], cured["lends"]) == (before["score"], before["grade"], True)
+        assert "LOAN_OVERDUE" not in cured["reason_codes"]
+        grades = [e.payload["grade"] for e in await outbox_events(client, "CreditRatingChanged", uscc)]
+        assert grades[-2:] == [overdue["grade"], before["grade"]]  # whitelist hears of the recovery
 
 
 async def test_a_record_binds_through_its_expiry_date_and_is_removed_from_the_day_after(sqlite_url, tmp_path):
