@@ -175,17 +175,23 @@ def recommend(story: Story, uscc: str) -> dict:
     return result
 
 
+def authorise(story: Story, uscc: str, bank: str) -> str:
+    """The enterprise, signed in as itself, authorises the bank to read its credit facts; the reference."""
+    # The enterprise's own credential: an organisation token whose org_id is its USCC.
+    story.tokens[uscc] = issue_token(story.secret, org_id=uscc, role=Role.ENTERPRISE, name="凌源市示范制造有限公司")
+    valid_until = (today_shanghai() + timedelta(days=30)).isoformat()
+    grant = story.call("POST", "credit-data", "/v1/self/authorisations", uscc,
+                       json={"bank_id": bank, "purpose": "loan application", "valid_until": valid_until})
+    return grant["ref"]
+
+
 def check_credit(story: Story, uscc: str, bank: str) -> str:
     """With the enterprise's authorisation, the bank reads its credit report before lending (Plan 4.2.5); the reference."""
     story.step("The enterprise authorises the bank; the bank reads the credit report (JSON and Chinese PDF)")
     story.call("PUT", "credit-data", f"/v1/enterprises/{uscc}/identity", "dept-industry",
                json={"name": "凌源市示范制造有限公司", "legal_representative": "张三"})
-    valid_until = (today_shanghai() + timedelta(days=30)).isoformat()
-    # The enterprise signs in as itself: an organisation token whose org_id is its USCC.
-    story.tokens[uscc] = issue_token(story.secret, org_id=uscc, role=Role.ENTERPRISE, name="凌源市示范制造有限公司")
-    grant = story.call("POST", "credit-data", "/v1/self/authorisations", uscc,
-                       json={"bank_id": bank, "purpose": "loan application", "valid_until": valid_until})
-    query = {"purpose": "loan application", "authorisation_ref": grant["ref"]}
+    ref = authorise(story, uscc, bank)
+    query = {"purpose": "loan application", "authorisation_ref": ref}
     report = story.call("GET", "credit-data", f"/v1/enterprises/{uscc}/credit-report", bank, params=query)
     story.say(f"    report: grade {report.get('grade') or report.get('rating', {}).get('grade')}, "
               f"dishonesty records {len(report.get('dishonesty_records', []))}")
@@ -196,11 +202,12 @@ def check_credit(story: Story, uscc: str, bank: str) -> str:
     story.say(f"    GET credit-data/v1/enterprises/{uscc}/credit-report.pdf as {bank} -> 200 ({len(pdf.content)} bytes)")
     looked = story.call("GET", "credit-data", "/v1/self/credit-queries", uscc)
     story.say(f"    the enterprise sees who looked: {sorted({(q['org_id'], q['format']) for q in looked})}")
-    return grant["ref"]
+    return ref
 
 
-def lend_and_lose(story: Story, uscc: str, bank: str, authorisation_ref: str) -> str:
+def lend_and_lose(story: Story, uscc: str, bank: str, authorisation_ref: str | None = None) -> str:
     """Bank joins, publishes a product, reads the standing (with consent), registers a covered loan, reports it lost."""
+    authorisation_ref = authorisation_ref or authorise(story, uscc, bank)
     story.step("The leading-group office admits the bank; the bank publishes a loan product")
     docs = {k: f"{bank}-{k}" for k in ("business_licence", "legal_person_certificate", "code_certificate", "articles_of_association", "tax_registration")}
     story.call(

@@ -96,7 +96,8 @@ class Sessions:
 
 
 class Tickets:
-    """Applicant tokens the whitelist issued to applications an enterprise filed through the console."""
+    """The applications an enterprise filed through the console (with the whitelist's applicant token for those
+    filed before the enterprise applied with its own credential; empty for the rest)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db

@@ -87,11 +87,16 @@ async def authorise(ctx: Ctx = Depends(person(ENTERPRISE)), form: dict = Depends
     return ctx.redirect("/me/authorisations")
 
 
+def _as_applicant(ctx: Ctx, ticket_token: str) -> dict[str, Any]:
+    """How to reach one of the enterprise's applications: its own credential, or the token of an older public filing."""
+    return {"headers": {"X-Applicant-Token": ticket_token}} if ticket_token else {"token": ctx.token()}
+
+
 async def _application_page(ctx: Ctx, *, status: int = 200, errors: Any = None, form: dict | None = None,
                             failed: str = "") -> Response:
     tickets = await ctx.request.app.state.tickets.of(ctx.session.org_id)
     views = await asyncio.gather(*(
-        ctx.backend.send("GET", "whitelist", f"/v1/applications/{t.application_id}", headers={"X-Applicant-Token": t.token})
+        ctx.backend.send("GET", "whitelist", f"/v1/applications/{t.application_id}", **_as_applicant(ctx, t.token))
         for t in tickets
     ))
     applications = [v.json() for v in views]
@@ -114,14 +119,15 @@ async def apply(ctx: Ctx = Depends(person(ENTERPRISE)), form: dict = Depends(for
             "industry_code": form.get("industry_code", "").strip(), "employees": form.get("employees", "").strip() or None,
             "revenue": form.get("revenue", "").strip(), "total_assets": form.get("total_assets", "").strip()}
     try:
-        created = await ctx.post("whitelist", "/v1/applications", body, public=True)
+        # Filed with the enterprise's own credential: a proven applicant, whom no one else's filing can block.
+        created = await ctx.post("whitelist", "/v1/applications", body)
     except Problem as problem:
         if problem.status >= 500:
             raise
         return await _application_page(ctx, status=problem.status, errors=ctx.errors(problem, APPLY_FIELDS), form=form,
                                        failed="apply")
-    await ctx.request.app.state.tickets.keep(application_id=created["id"], uscc=uscc, token=created["applicant_token"],
-                                             now=now_utc())
+    await ctx.request.app.state.tickets.keep(application_id=created["id"], uscc=uscc,
+                                             token=created.get("applicant_token") or "", now=now_utc())
     return ctx.redirect("/me/application")
 
 
@@ -139,7 +145,7 @@ async def upload(application_id: str, ctx: Ctx = Depends(person(ENTERPRISE)), fo
             raise Problem(400, "FILE_REQUIRED", ctx.t("请选择文件。", "Choose a file."), field="file")
         content = await upload_.read()
         await ctx.backend.send("PUT", "whitelist", f"/v1/applications/{application_id}/materials/{kind}",
-                               headers={"X-Applicant-Token": ticket.token},
+                               **_as_applicant(ctx, ticket.token),
                                files={"file": (upload_.filename, content, upload_.content_type or "application/octet-stream")})
     except Problem as problem:
         if problem.status >= 500:

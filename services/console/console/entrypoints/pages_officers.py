@@ -19,7 +19,7 @@ from .web import Ctx, form_of, person
 router = APIRouter()
 # Applications and re-reviews carry credit verdicts: the credit file's readers see them.
 OFFICERS = tuple(CREDIT_FILE_READERS)
-STEP_FIELDS = {"reason", "override"}
+STEP_FIELDS = {"reason", "override", "accept_flags"}
 
 
 @router.get("/applications")
@@ -72,6 +72,8 @@ async def take_step(application_id: str, step: str, ctx: Ctx = Depends(person(*O
     body: dict[str, Any] = {"reason": form.get("reason", "").strip() or None}
     if step == "credit-check":
         body["override"] = form.get("override") == "on"
+    if step == "screen":  # every flag raised must be accepted in so many words (art.9 exceptions travel to claims)
+        body["accept_flags"] = [str(v) for v in form["_form"].getlist("accept_flags")]
     try:
         await ctx.post("whitelist", f"/v1/applications/{application_id}/{step}", body)
     except Problem as problem:

@@ -23,6 +23,15 @@ NOTICE = {"application_id": "app-1", "uscc": "91211382MA0XYD0011", "name": "凌�
           "ends_on": "2026-12-07", "working_days": 5, "objection_path": "/v1/public/notices/app-1/objections"}
 
 
+MOVED_IN = {"id": "app-moved", "uscc": "91211302MA0XYD0011", "name": "迁入企业", "legal_representative": "王五",
+            "industry_code": "C1391", "employees": 20, "revenue": "1000000.00", "total_assets": "800000.00",
+            "sme_size": "small", "status": "submitted", "flags": ["DIVISION_OUTSIDE_CITY"], "accepted_flags": [],
+            "submitted_by": "dept-industry", "applicant_kind": "department", "materials": [], "missing_materials": [],
+            "notice": None, "commitment_letter": {"status": "missing"}, "transitions": [],
+            "credit_verdict": {"grade": "A", "has_report": True, "active_dishonesty_records": [], "passed": True,
+                               "reason_codes": []}}
+
+
 class Services:
     """Answers like the services' HTTP APIs; records what the console sent."""
 
@@ -47,6 +56,10 @@ class Services:
             return httpx.Response(201, json={"id": "obj-42", "application_id": "app-1", "status": "pending"})
         if path == "/v1/applications":
             return httpx.Response(200, json=[])
+        if path == "/v1/applications/app-moved":
+            return httpx.Response(200, json=MOVED_IN)
+        if path == "/v1/applications/app-moved/screen":
+            return httpx.Response(200, json=MOVED_IN | {"status": "screened"})
         return httpx.Response(404, json={"code": "NOT_FOUND", "detail": "no such thing"})
 
 
@@ -163,3 +176,16 @@ async def test_dev_sign_in_works_only_in_dev_mode(sqlite_url: str) -> None:
         token = csrf_of((await c.get("/sign-in")).text)
         answer = await c.post("/sign-in", data={"csrf_token": token, "org_id": "lg-office", "person": "x"})
     assert answer.status_code == 403 and "DEV_SIGN_IN_DISABLED" in answer.text
+
+
+async def test_screening_a_flagged_application_offers_to_accept_each_flag_and_sends_the_acceptance(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await sign_in(client, "dept-industry", "赵科长")
+    page = (await client.get("/applications/app-moved")).text
+    assert 'name="accept_flags" value="DIVISION_OUTSIDE_CITY"' in page
+    services.sent.clear()
+    await client.post("/applications/app-moved/screen", data={
+        "csrf_token": csrf_of(page), "reason": "moved to Lingyuan in 2024", "accept_flags": "DIVISION_OUTSIDE_CITY"})
+    (screen,) = [r for r in services.sent if r.url.path.endswith("/screen")]
+    assert b'"accept_flags":["DIVISION_OUTSIDE_CITY"]' in screen.content.replace(b" ", b"")
