@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from xinyidai_shared.auth import CREDIT_FILE_READERS, Principal, Role, require
 from xinyidai_shared.clock import utcnow
 from xinyidai_shared.errors import NotFound
+from xinyidai_shared.params import STRICT, Offset
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
 from xinyidai_shared.web import get_runtime, get_uow
@@ -37,8 +38,8 @@ async def list_reports(
     request: Request,
     status: str | None = Query(None, max_length=12, description="pending (the review queue), confirmed, rejected, annulled"),
     uscc: str | None = Query(None, max_length=18),
-    limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0, le=1_000_000),
+    limit: Annotated[int, Query(ge=1, le=500), STRICT] = 100,
+    offset: Offset = 0,
     principal: Principal = Depends(readers),
 ) -> Any:
     """Malicious-default reports, oldest first (officers; a bank sees only its own reports)."""
