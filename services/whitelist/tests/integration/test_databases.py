@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import select
+
 from whitelist.adapters.tables import metadata
 from whitelist.app import create_app
 from whitelist.testing import CREDIT, DEPT, LG, application_body, deliver, rating, upload_all
@@ -54,14 +56,17 @@ async def test_migrations_create_exactly_the_declared_tables(db_url, settings_fo
         assert await schema_drift(app.state.runtime.db, metadata) == []
 
 
-async def test_overrides_entered_before_the_calendar_event_existed_are_announced_by_the_migration(db_url) -> None:
-    """Claims learns the days officers declared before WorkingCalendarChanged existed (migration 0005)."""
+async def test_overrides_saved_before_the_calendar_was_shared_are_announced_signed_by_the_service(
+    db_url, settings_for, clock
+) -> None:
+    """Claims learns the days officers declared before WorkingCalendarChanged existed, once, signed."""
     from alembic import command
     from sqlalchemy import text
 
     from whitelist.app import spec
     from xinyidai_shared.db import Database
-    from xinyidai_shared.migrations import alembic_config, upgrade_to_head
+    from xinyidai_shared.migrations import alembic_config
+    from xinyidai_shared.testing import eventually
 
     db = Database(db_url)
     try:
@@ -69,10 +74,25 @@ async def test_overrides_entered_before_the_calendar_event_existed_are_announced
             await conn.run_sync(lambda c: command.upgrade(alembic_config(spec.migrations, c), "0004_applicants_exceptions"))
             await conn.execute(text("INSERT INTO calendar_override (day, working, note, set_by, set_at) "
                                     "VALUES ('2027-01-01', false, '元旦', 'lg-office', '2026-12-20 01:00:00')"))
-        await upgrade_to_head(db, spec.migrations)
-        async with db.engine.connect() as conn:
-            rows = (await conn.execute(text("SELECT key, type, envelope FROM outbox"))).all()
     finally:
         await db.dispose()
+    app = create_app(settings_for(db_url), clock=clock)
+    outbox = app.state.runtime.spec.tables.outbox
+
+    async def announced() -> list:
+        async with app.state.runtime.db.read_session() as session:
+            return (await session.execute(select(outbox.c.key, outbox.c.type, outbox.c.envelope))).all()
+
+    async with app_client(app):
+        await eventually(announced)
+        rows = await announced()
+    again = create_app(settings_for(db_url), clock=clock)
+    async with app_client(again):  # a restart announces nothing again
+
+        async def announcer_done() -> bool:
+            return again.state.runtime.supervisor.tasks["calendar-announcer"].done()
+
+        await eventually(announcer_done)
+        assert len(await announced()) == 1
     assert [(r.key, r.type) for r in rows] == [("calendar", "WorkingCalendarChanged")]
-    assert '"day":"2027-01-01"' in rows[0].envelope and '"working":false' in rows[0].envelope
+    assert '"day":"2027-01-01"' in rows[0].envelope and '"signature"' in rows[0].envelope

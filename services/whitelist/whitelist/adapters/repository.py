@@ -131,6 +131,12 @@ async def overrides(session: AsyncSession) -> dict[date, bool]:
     return {row.day: row.working for row in rows}
 
 
+async def unannounced_overrides(session: AsyncSession) -> Sequence[CalendarOverrideRow]:
+    """Overrides whose WorkingCalendarChanged was never published, in day order, locked for the announcement."""
+    query = select(CalendarOverrideRow).where(CalendarOverrideRow.announced.is_(False)).order_by(CalendarOverrideRow.day)
+    return (await session.execute(query.with_for_update())).scalars().all()
+
+
 async def override_rows(session: AsyncSession) -> Sequence[CalendarOverrideRow]:
     return (await session.execute(select(CalendarOverrideRow).order_by(CalendarOverrideRow.day))).scalars().all()
 

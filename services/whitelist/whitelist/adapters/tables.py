@@ -195,6 +195,7 @@ class CalendarOverrideRow(Base, table=True):
     note: str = Field(default="", max_length=200)
     set_by: str = Field(max_length=100)
     set_at: datetime = Field(sa_column=_instant())
+    announced: bool = False  # WorkingCalendarChanged published (claims counts notices by it)
 
 
 class PlatformPushRow(Base, table=True):

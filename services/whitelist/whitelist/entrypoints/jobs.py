@@ -1,4 +1,5 @@
-"""Supervised loops: deliver recommendations to the national platform; open due periodic re-reviews."""
+"""Supervised loops: deliver recommendations to the national platform; open due periodic re-reviews; announce
+the working-day overrides saved before the calendar was shared."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from xinyidai_shared.clock import utcnow
 from xinyidai_shared.runtime import Runtime
 
 from ..adapters.national_platform import PlatformClient
-from ..service_layer import listing
+from ..service_layer import calendar, listing
 from ..service_layer.platform import push_due
 
 log = logging.getLogger(__name__)
@@ -43,4 +44,13 @@ async def rereview_sweeper(runtime: Runtime) -> None:
         await asyncio.sleep(settings.rereview_sweep_interval_s)
 
 
-JOBS = {"platform-pusher": platform_pusher, "rereview-sweeper": rereview_sweeper}
+async def calendar_announcer(runtime: Runtime) -> None:
+    """Once at start: publish the working-day overrides saved before every change was announced."""
+    async with runtime.uow() as uow:
+        announced = await calendar.announce_pending(uow)
+        await uow.commit()
+    if announced:
+        log.info("working-day overrides announced", extra={"overrides": announced})
+
+
+JOBS = {"platform-pusher": platform_pusher, "rereview-sweeper": rereview_sweeper, "calendar-announcer": calendar_announcer}

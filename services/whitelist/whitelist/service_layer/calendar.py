@@ -25,10 +25,10 @@ async def set_override(uow: UnitOfWork, day: date, *, working: bool, note: str, 
     """
     row = await uow.session.get(CalendarOverrideRow, day)
     if row is None:
-        row = CalendarOverrideRow(day=day, working=working, note=note, set_by=actor, set_at=now)
+        row = CalendarOverrideRow(day=day, working=working, note=note, set_by=actor, set_at=now, announced=True)
         uow.session.add(row)
     else:
-        row.working, row.note, row.set_by, row.set_at = working, note, actor, now
+        row.working, row.note, row.set_by, row.set_at, row.announced = working, note, actor, now, True
     await uow.session.flush()
     uow.publish(WorkingCalendarChanged(day=day, working=working, note=note, set_by=actor, set_at=now))
     table = await repo.overrides(uow.session)
@@ -36,3 +36,16 @@ async def set_override(uow: UnitOfWork, day: date, *, working: bool, note: str, 
         if app.notice_starts_on is not None and app.notice_working_days is not None:
             app.notice_ends_on = notice_end(app.notice_starts_on, app.notice_working_days, table)
     return row
+
+
+async def announce_pending(uow: UnitOfWork) -> int:
+    """Publish every override not yet announced (saved before the calendar was shared); returns how many.
+
+    Each is announced through this service's outbox like any change, so claims receives it signed.
+    """
+    rows = await repo.unannounced_overrides(uow.session)
+    for row in rows:
+        uow.publish(WorkingCalendarChanged(day=row.day, working=row.working, note=row.note, set_by=row.set_by,
+                                           set_at=row.set_at))
+        row.announced = True
+    return len(rows)
