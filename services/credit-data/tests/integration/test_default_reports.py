@@ -132,7 +132,7 @@ async def test_records_published_before_review_existed_join_the_queue_and_reject
     uscc = new_uscc()
     db = Database(sqlite_url)
     async with db.engine.begin() as conn:
-        await conn.run_sync(lambda c: command.upgrade(alembic_config(spec.migrations, c), "8c4f2a7e1d93"))
+        await conn.run_sync(lambda c: command.upgrade(alembic_config(spec.migrations, c), "d26c3015a414"))
         await conn.execute(text(
             "INSERT INTO dishonesty_record (record_id, uscc, recorded_by, kind, reason, started_on, expires_on, recorded_at) "
             f"VALUES ('loan:L-OLD-1', '{uscc}', 'bank-icbc-ly', 'bank_default', 'malicious default', '2026-10-01', "

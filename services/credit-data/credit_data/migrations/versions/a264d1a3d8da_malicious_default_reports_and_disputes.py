@@ -1,7 +1,7 @@
 """malicious default reports and disputes
 
 Revision ID: a264d1a3d8da
-Revises: 8c4f2a7e1d93
+Revises: d26c3015a414
 Create Date: 2026-12-02 16:20:23.573262
 """
 from alembic import op
@@ -10,7 +10,7 @@ import xinyidai_shared.db
 
 
 revision = 'a264d1a3d8da'
-down_revision = '8c4f2a7e1d93'
+down_revision = 'd26c3015a414'
 branch_labels = None
 depends_on = None
 

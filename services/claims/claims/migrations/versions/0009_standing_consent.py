@@ -1,7 +1,7 @@
 """standing under the enterprise's consent (authorisations from credit-data, the log of standing reads); when claims learned of a dishonesty record
 
-Revision ID: 0008_standing_consent
-Revises: 0007
+Revision ID: 0009_standing_consent
+Revises: 0008
 Create Date: 2026-12-02 16:29:48.894647
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import xinyidai_shared.db
 
 
-revision = '0008_standing_consent'
-down_revision = '0007'
+revision = '0009_standing_consent'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
