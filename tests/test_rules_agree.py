@@ -33,7 +33,8 @@ DOCUMENTS = {k: f"doc-{k}" for k in ("business_licence", "legal_person_certifica
 
 
 def _whitelist(tmp_path, **settings):  # noqa: ANN001, ANN202 - a path, a FastAPI app
-    values = {"auth_secret": TEST_SECRET, "notice_working_days": 0, "log_json": False} | settings
+    # dev mode: the 0-day notice compresses time
+    values = {"auth_secret": TEST_SECRET, "notice_working_days": 0, "log_json": False, "dev_mode": True} | settings
     return create_whitelist(WhitelistSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/whitelist.db", **values))
 
 
