@@ -33,6 +33,16 @@ async def revoke(session: AsyncSession, ref: str, at: datetime) -> None:
     await session.execute(update(authorisation).where(a.ref == ref).values(revoked_at=at))
 
 
+async def unannounced_authorisations(session: AsyncSession) -> list[Any]:
+    """Authorisations never published to the other services (given before they were shared), locked, oldest first."""
+    query = select(authorisation).where(a.announced.is_(False)).order_by(a.created_at, a.ref).with_for_update()
+    return list(await session.execute(query))
+
+
+async def mark_announced(session: AsyncSession, refs: list[str]) -> None:
+    await session.execute(update(authorisation).where(a.ref.in_(refs)).values(announced=True))
+
+
 async def authorisations_of(session: AsyncSession, uscc: str) -> list[Any]:
     """The authorisations an enterprise has given, revoked ones included, oldest first."""
     return list(await session.execute(select(authorisation).where(a.uscc == uscc).order_by(a.created_at)))

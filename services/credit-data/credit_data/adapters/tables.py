@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from xinyidai_shared.db import UtcDateTime
@@ -275,6 +276,8 @@ authorisation = Table(
     Column("registered_by", String(100), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime),
+    # CreditAuthorisationGranted published (claims answers a bank's standing questions under it)
+    Column("announced", Boolean, nullable=False, server_default=false()),
 )
 
 credit_query = Table(

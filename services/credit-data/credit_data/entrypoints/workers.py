@@ -1,19 +1,24 @@
-"""Supervised loops of credit-data: the job worker, the daily rules and the webhook sender (run by the runtime)."""
+"""Supervised loops of credit-data: the job worker, the daily rules, the webhook sender and the one-off announcement
+of authorisations given before claims heard of them (run by the runtime)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import httpx
 
-from xinyidai_shared.clock import utcnow
+from xinyidai_shared.clock import business_date, utcnow
 from xinyidai_shared.runtime import Runtime
 
 from ..adapters import ratings_repo
 from ..domain.scorecard import MODEL_VERSION
 from ..service_layer.dishonesty import expire_records
 from ..service_layer.jobs import claim_next, last_daily_run, record_daily_run, requeue_interrupted, run_one, run_rerate_job
+from ..service_layer.reports import announce_pending
 from ..service_layer.webhooks import deliver_due
+
+log = logging.getLogger(__name__)
 
 
 async def job_worker(runtime: Runtime) -> None:
@@ -54,3 +59,12 @@ async def webhook_sender(runtime: Runtime) -> None:
         while True:
             if await deliver_due(runtime, client) == 0:
                 await asyncio.sleep(runtime.settings.webhook_poll_interval_s)  # type: ignore[attr-defined]
+
+
+async def authorisation_announcer(runtime: Runtime) -> None:
+    """Once at start: publish the authorisations given before every grant was announced to claims."""
+    async with runtime.uow() as uow:
+        announced = await announce_pending(uow, today=business_date(utcnow()))
+        await uow.commit()
+    if announced:
+        log.info("authorisations announced", extra={"authorisations": announced})

@@ -16,8 +16,8 @@ import orjson
 
 from xinyidai_shared.auth import Principal, Role
 from xinyidai_shared.clock import business_date, today_shanghai, utcnow
-from xinyidai_shared.dishonesty import in_force
 from xinyidai_shared.consent import Consent, check_bank_consent, require_purpose
+from xinyidai_shared.dishonesty import in_force
 from xinyidai_shared.errors import Invalid, NotFound
 from xinyidai_shared.events import CreditAuthorisationGranted, CreditAuthorisationRevoked
 from xinyidai_shared.money import format_fen
@@ -118,7 +118,7 @@ async def grant(uow: UnitOfWork, *, uscc: str, bank_id: str, purpose: str, valid
     if same is not None:
         return dict(same._mapping), False
     values = {"ref": f"AUTH-{secrets.token_hex(8).upper()}", "uscc": uscc, "bank_id": bank_id, "purpose": purpose,
-              "valid_until": valid_until, "registered_by": by, "created_at": utcnow()}  # fmt: skip
+              "valid_until": valid_until, "registered_by": by, "created_at": utcnow(), "announced": True}  # fmt: skip
     await consent_repo.add_authorisation(uow.session, values)
     # claims answers a bank's standing questions under the same consent, so it must hear of every grant.
     uow.publish(CreditAuthorisationGranted(uscc=uscc, ref=values["ref"], bank_id=bank_id, purpose=purpose,
@@ -136,3 +136,19 @@ async def revoke(uow: UnitOfWork, ref: str, *, now: datetime) -> dict[str, Any]:
     await consent_repo.revoke(uow.session, ref, now)
     uow.publish(CreditAuthorisationRevoked(uscc=row.uscc, ref=ref, bank_id=row.bank_id, revoked_at=now))
     return dict(row._mapping) | {"revoked_at": now}
+
+
+async def announce_pending(uow: UnitOfWork, *, today: date) -> int:
+    """Publish the authorisations given before claims heard of them (still usable ones); returns how many.
+
+    Without this a bank's authorisation given before the consent rule was shared would read in credit-data
+    and be refused in claims. A revoked or expired one is only marked: claims refuses what it never heard of.
+    """
+    rows = await consent_repo.unannounced_authorisations(uow.session)
+    usable = [row for row in rows if row.revoked_at is None and row.valid_until >= today]
+    for row in usable:
+        uow.publish(CreditAuthorisationGranted(uscc=row.uscc, ref=row.ref, bank_id=row.bank_id, purpose=row.purpose,
+                                               valid_until=row.valid_until, granted_at=row.created_at))
+    if rows:
+        await consent_repo.mark_announced(uow.session, [row.ref for row in rows])
+    return len(usable)

@@ -11,7 +11,7 @@ from xinyidai_shared.auth import Role
 from xinyidai_shared.clock import today_shanghai
 from xinyidai_shared.testing import auth
 
-from .helpers import CCB, DEPT, ICBC, OFFICE, WATER, new_uscc, push_demo, running, water
+from .helpers import CCB, DEPT, ICBC, OFFICE, WATER, new_uscc, outbox_events, push_demo, running, water
 
 pytestmark = pytest.mark.asyncio
 
@@ -115,3 +115,49 @@ async def test_only_an_enterprise_token_opens_the_enterprise_view(sqlite_url, tm
         assert (await client.post(f"/v1/enterprises/{uscc}/access-key", headers=OFFICE)).status_code == 404
         assert (await client.get("/v1/self/credit-queries", headers={"X-Enterprise-Key": "xydk_anything"})).status_code == 401
         assert (await client.get("/v1/self/authorisations", headers=auth(Role.ENTERPRISE, uscc))).json() == []
+
+
+async def test_authorisations_given_before_grants_were_shared_are_announced_once_signed(db_url, tmp_path):
+    """Claims hears of every still usable authorisation credit-data held before grants were published, once."""
+    from alembic import command
+    from sqlalchemy import Date, column, select, table
+
+    from credit_data.app import spec
+    from xinyidai_shared.clock import utcnow
+    from xinyidai_shared.db import Database, UtcDateTime
+    from xinyidai_shared.migrations import alembic_config
+    from xinyidai_shared.testing import eventually
+
+    uscc, today, now = new_uscc(), today_shanghai(), utcnow()
+    before = table("report_authorisation", column("ref"), column("uscc"), column("bank_id"), column("purpose"),
+                   column("valid_until", Date()), column("registered_by"), column("created_at", UtcDateTime()),
+                   column("revoked_at", UtcDateTime()))  # the table as it was before announcements
+    rows = [("AUTH-OLD-USABLE", today + timedelta(days=30), None), ("AUTH-OLD-REVOKED", today + timedelta(days=30), now),
+            ("AUTH-OLD-EXPIRED", today - timedelta(days=1), None)]
+    db = Database(db_url)
+    try:
+        async with db.engine.begin() as conn:
+            await conn.run_sync(lambda c: command.upgrade(alembic_config(spec.migrations, c), "a264d1a3d8da"))
+            await conn.execute(before.insert(), [
+                {"ref": ref, "uscc": uscc, "bank_id": "bank-icbc-ly", "purpose": "loan application", "valid_until": until,
+                 "registered_by": "fgj-credit", "created_at": now, "revoked_at": revoked} for ref, until, revoked in rows])
+    finally:
+        await db.dispose()
+
+    async with running(db_url, tmp_path) as client:
+        async def announced() -> list:
+            return await outbox_events(client, "CreditAuthorisationGranted")
+
+        await eventually(announced)
+        new_ref = await _authorise(client, uscc, "bank-ccb-ly")  # a grant from now on is published as it is given
+    async with running(db_url, tmp_path) as again:  # a restart announces nothing twice
+        async def announcer_done() -> bool:
+            return again.app.state.runtime.supervisor.tasks["authorisation-announcer"].done()
+
+        await eventually(announcer_done)
+        events = await outbox_events(again, "CreditAuthorisationGranted")
+        outbox = again.app.state.runtime.spec.tables.outbox
+        async with again.app.state.runtime.db.read_session() as session:
+            raw = (await session.execute(select(outbox.c.envelope).where(outbox.c.type == "CreditAuthorisationGranted"))).scalars()
+            assert all('"signature"' in envelope for envelope in raw)  # claims refuses unsigned events
+    assert [e.decode().ref for e in events] == ["AUTH-OLD-USABLE", new_ref]
