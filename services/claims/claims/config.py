@@ -46,7 +46,22 @@ class Settings(ServiceSettings):
     reference_rates: list[ReferenceRateSetting] = []
     # Largest monthly bulk status file accepted, in bytes.
     status_file_max_bytes: int = 5_000_000
+    # Webhooks to banks (docs/WEBHOOKS.md). Loopback targets (and plain http to them) only for dev and tests:
+    # refused outside dev mode, like every other shortcut.
+    webhook_allow_loopback: bool = False
+    webhook_timeout_s: float = 10.0  # one try, from DNS to the answer's first bytes
+    webhook_per_endpoint: int = 4  # tries at once per endpoint
+    webhook_max_in_flight: int = 64  # tries at once per process
+    webhook_poll_interval_s: float = 0.5
+    webhook_retry_base_s: float = 30.0  # first retry after 15-30 s, doubling
+    webhook_retry_max_s: float = 3600.0  # retries at least hourly (15-60 min) once the doubling gets there
+    webhook_retry_window_s: float = 86_400.0  # retried for 24 hours, the last try at the window's end
+    webhook_secret_overlap_s: float = 86_400.0  # a rotated secret keeps signing beside the new one this long
 
     def policy_shortcuts(self) -> list[str]:
-        """A notice shorter than the legal floor is for dev mode only."""
-        return notice_shortcut("CLAIMS_NOTICE_WORKING_DAYS", self.notice_working_days, "the art.17 public notice of approved claims")
+        """A notice shorter than the legal floor is for dev mode only; so are webhooks to this machine."""
+        shortcuts = notice_shortcut("CLAIMS_NOTICE_WORKING_DAYS", self.notice_working_days,
+                                    "the art.17 public notice of approved claims")
+        if self.webhook_allow_loopback:
+            shortcuts.append("CLAIMS_WEBHOOK_ALLOW_LOOPBACK=true lets banks point webhooks at this machine")
+        return shortcuts

@@ -8,10 +8,13 @@ import orjson
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from claims.domain.bank_messages import claim_state_changed
 from claims.domain.claim import Batch, BatchState, Claim, ClaimState, Reason, Step
 from claims.domain.compensation import Expected
 
+from . import webhooks_repo
 from .tables import batch as BT
+from .tables import loan as LN
 from .tables import claim as C
 from .tables import claim_step as CS
 from .tables import objection as O
@@ -65,6 +68,7 @@ async def add(session: AsyncSession, c: Claim) -> None:
         materials=orjson.dumps([list(m) for m in c.materials]).decode(),
         submitted_at=c.submitted_at, **_values(c),
     ))
+    await _tell_bank(session, c, None)
 
 
 async def get(session: AsyncSession, claim_id: str, *, for_update: bool = False) -> Claim | None:
@@ -89,9 +93,18 @@ async def get_many(session: AsyncSession, claim_ids: list[str]) -> list[Claim]:
     return [_claim(rows[i], steps.get(i, [])) for i in claim_ids if i in rows]
 
 
+async def _tell_bank(session: AsyncSession, c: Claim, previous_state: str | None) -> None:
+    """Every state change of a claim is told to its bank, in the transaction of the change."""
+    number = (await session.execute(select(LN.c.bank_loan_no).where(LN.c.loan_id == c.loan_id))).scalar_one_or_none()
+    await webhooks_repo.tell(session, [claim_state_changed(c, previous_state=previous_state, bank_loan_no=number)])
+
+
 async def save(session: AsyncSession, c: Claim) -> None:
-    """Write the claim's state and append its new review steps."""
+    """Write the claim's state and append its new review steps; a change of state is told to the bank."""
+    previous = (await session.execute(select(C.c.state).where(C.c.claim_id == c.claim_id))).scalar_one()
     await session.execute(update(C).where(C.c.claim_id == c.claim_id).values(**_values(c)))
+    if previous != c.state.value:
+        await _tell_bank(session, c, previous)
     if c.new_steps:
         await session.execute(insert(CS), [
             {"claim_id": c.claim_id, "step": s.step, "decision": s.decision, "by_org": s.by_org, "by_actor": s.by_actor or None, "at": s.at,

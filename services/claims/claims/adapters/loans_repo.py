@@ -161,3 +161,18 @@ async def status_facts(session: AsyncSession, issued_to: date) -> tuple[list[Any
         .where(S.c.kind.in_(("repayment", "overdue")), S.c.as_of <= issued_to)
     )).all()
     return loans, records
+
+
+async def lenders(session: AsyncSession, uscc: str) -> dict[str, list[str]]:
+    """Banks with active loans to an enterprise, each with its own loan numbers (who hears its news)."""
+    query = (select(T.c.bank_id, T.c.bank_loan_no).where(T.c.uscc == uscc, T.c.state == LoanState.ACTIVE.value)
+             .order_by(T.c.bank_id, T.c.bank_loan_no))
+    found: dict[str, list[str]] = {}
+    for bank_id, number in await session.execute(query):
+        found.setdefault(bank_id, []).append(number)
+    return found
+
+
+async def bank_loan_no(session: AsyncSession, loan_id: str) -> str | None:
+    """The bank's own number of a loan."""
+    return (await session.execute(select(T.c.bank_loan_no).where(T.c.loan_id == loan_id))).scalar_one_or_none()

@@ -307,3 +307,65 @@ standing_query = Table(
 Index("ix_standing_query_uscc", standing_query.c.uscc, standing_query.c.queried_at)
 
 Index("ix_claim_loan_state", claim.c.loan_id, claim.c.state)
+
+# ---- what banks are told: messages, their webhook endpoints and deliveries (docs/WEBHOOKS.md) -------
+webhook_endpoint = Table(
+    "webhook_endpoint", metadata,
+    Column("endpoint_id", String(40), primary_key=True),
+    Column("bank_id", String(100), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("description", String(200), nullable=False),
+    Column("event_types", Text, nullable=False),  # JSON list; empty: every type
+    Column("secret", String(100), nullable=False),  # whsec_<base64>, Standard Webhooks
+    Column("previous_secret", String(100), nullable=True),  # still signs beside the new one after a rotation
+    Column("previous_secret_until", UtcDateTime, nullable=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("deleted_at", UtcDateTime, nullable=True),
+)
+
+bank_message = Table(
+    "bank_message", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),  # the bank's feed cursor
+    Column("message_id", String(60), nullable=False, unique=True),  # webhook-id: the same on every retry
+    Column("bank_id", String(100), nullable=False),
+    Column("type", String(60), nullable=False),
+    Column("body", Text, nullable=False),  # the exact JSON that is signed and sent
+    Column("created_at", UtcDateTime, nullable=False),
+)
+Index("ix_bank_message_feed", bank_message.c.bank_id, bank_message.c.seq)
+
+webhook_delivery = Table(
+    "webhook_delivery", metadata,
+    Column("delivery_id", SEQ, primary_key=True, autoincrement=True),
+    Column("message_seq", BigInteger, ForeignKey("bank_message.seq"), nullable=False),
+    Column("endpoint_id", String(40), ForeignKey("webhook_endpoint.endpoint_id"), nullable=False),
+    Column("bank_id", String(100), nullable=False),
+    Column("status", String(10), nullable=False),  # pending | delivered | failed | cancelled
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("retry_until", UtcDateTime, nullable=True),  # NULL: the retry window from created_at
+    Column("lease_until", UtcDateTime, nullable=True),  # a sender claimed it until then (other replicas skip it)
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("last_latency_ms", Integer, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    UniqueConstraint("message_seq", "endpoint_id", name="uq_webhook_delivery_message_endpoint"),
+    CheckConstraint("status IN ('pending', 'delivered', 'failed', 'cancelled')", name="ck_webhook_delivery_status"),
+)
+Index("ix_webhook_delivery_due", webhook_delivery.c.status, webhook_delivery.c.next_attempt_at)
+Index("ix_webhook_delivery_bank", webhook_delivery.c.bank_id, webhook_delivery.c.delivery_id)
+
+webhook_attempt = Table(
+    "webhook_attempt", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("delivery_id", BigInteger, ForeignKey("webhook_delivery.delivery_id"), nullable=False, index=True),
+    Column("attempt", Integer, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("latency_ms", Integer, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("response_excerpt", String(500), nullable=True),
+)
