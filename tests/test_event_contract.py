@@ -55,4 +55,4 @@ def test_every_published_event_has_a_consumer() -> None:
     consumed = set().union(*(_consumed(s)[1] for s in SERVICES))
     unconsumed = {t for (t, _) in events.REGISTRY if t not in consumed and events.REGISTRY[(t, 1)].producer in SERVICES}
     # These are published for the record and for systems outside the platform (reporting, audit).
-    assert unconsumed == {"ClaimSubmitted", "ClaimRejected", "LoanClassifiedAsLoss", "FundDeposited", "FundBalanceLow"}
+    assert unconsumed == {"ClaimSubmitted", "ClaimRejected", "LoanClassifiedAsLoss", "FundDeposited"}

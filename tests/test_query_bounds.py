@@ -109,5 +109,5 @@ def test_the_walk_finds_the_paged_lists_of_every_service() -> None:
         found |= {(service, path, p["name"]) for path, p, _, _ in _cases(app)}
     expected = {("fund-ledger", "/v1/journal", "cursor"), ("claims", "/v1/loans", "offset"),
                 ("claims", "/v1/claims", "offset"), ("whitelist", "/v1/applications", "offset"),
-                ("credit-data", "/v1/alerts", "after"), ("credit-data", "/v1/feeds/jobs/{job_id}/rejections", "after_line")}  # fmt: skip
+                ("claims", "/v1/webhooks/messages", "after"), ("credit-data", "/v1/feeds/jobs/{job_id}/rejections", "after_line")}  # fmt: skip
     assert expected <= found, f"the walk missed {expected - found}"

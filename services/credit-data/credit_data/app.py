@@ -16,7 +16,7 @@ from .entrypoints import (
     api_alerts, api_default_reports, api_dishonesty, api_enterprise, api_feeds, api_letters, api_ratings, api_reports,
 )
 from .entrypoints.consumers import HANDLERS
-from .entrypoints.workers import authorisation_announcer, daily_rules, job_worker, webhook_sender
+from .entrypoints.workers import authorisation_announcer, daily_rules, job_worker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DESCRIPTION = (
@@ -33,8 +33,7 @@ spec = ServiceSpec(
     migrations=MIGRATIONS,
     handlers=HANDLERS,
     consumes=("claims",),
-    jobs={"job-worker": job_worker, "daily-rules": daily_rules, "webhooks": webhook_sender,
-          "authorisation-announcer": authorisation_announcer},
+    jobs={"job-worker": job_worker, "daily-rules": daily_rules, "authorisation-announcer": authorisation_announcer},
 )
 
 

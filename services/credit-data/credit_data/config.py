@@ -26,6 +26,4 @@ class Settings(ServiceSettings):
     # Daily rules: re-rate everyone (windows move with the calendar) and expire dishonesty records.
     daily_interval_s: float = 86_400.0
     letter_max_bytes: int = 5 * 1024 * 1024
-    webhook_poll_interval_s: float = 1.0
-    webhook_timeout_s: float = 5.0
     cjk_font_path: str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"

@@ -162,17 +162,6 @@ class AlertRead(BaseModel):
     raised_at: datetime
 
 
-class AlertPage(BaseModel):
-    alerts: list[AlertRead]
-    next_cursor: int
-
-
-class WebhookIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    url: Identifier = Field(pattern=r"^https?://", max_length=500)
-    secret: Identifier = Field(min_length=16, max_length=128)
-
-
 class LetterRead(BaseModel):
     id: str
     uscc: str

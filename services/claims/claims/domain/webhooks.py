@@ -127,7 +127,8 @@ class RetryPolicy:
         """When to try again after ``failures`` failed tries, or None once the window is over."""
         if now >= retry_until:
             return None
-        delay = min(self.base * 2 ** max(failures - 1, 0), self.cap)
+        doublings = min(max(failures - 1, 0), 40)  # past the cap anyway; keeps the product finite
+        delay = min(self.base * 2**doublings, self.cap)
         jittered = delay * (0.5 + 0.5 * rand())  # equal jitter: spread retries of many messages apart
         return min(now + jittered, retry_until)
 

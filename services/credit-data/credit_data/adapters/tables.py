@@ -234,37 +234,6 @@ risk_alert = Table(
     Column("raised_at", UtcDateTime, nullable=False),
 )
 
-bank_alert = Table(
-    "bank_alert",
-    metadata,
-    Column("seq", SEQ, primary_key=True, autoincrement=True),  # the bank's feed cursor
-    Column("bank_id", String(100), nullable=False),
-    Column("alert_id", String(36), nullable=False),
-    UniqueConstraint("bank_id", "alert_id", name="uq_bank_alert"),
-)
-
-webhook = Table(
-    "webhook_subscription",
-    metadata,
-    Column("bank_id", String(100), primary_key=True),
-    Column("url", Text, nullable=False),
-    Column("secret", String(128), nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-)
-
-webhook_delivery = Table(
-    "webhook_delivery",
-    metadata,
-    Column("id", SEQ, primary_key=True, autoincrement=True),
-    Column("bank_id", String(100), nullable=False),
-    Column("alert_id", String(36), nullable=False),
-    Column("status", String(10), nullable=False),  # pending, delivered, failed
-    Column("attempts", Integer, nullable=False),
-    Column("next_attempt_at", UtcDateTime, nullable=False),
-    Column("last_error", Text),
-)
-Index("ix_webhook_delivery_due", webhook_delivery.c.status, webhook_delivery.c.next_attempt_at)
-
 authorisation = Table(
     "report_authorisation",
     metadata,

@@ -1,12 +1,10 @@
-"""Supervised loops of credit-data: the job worker, the daily rules, the webhook sender and the one-off announcement
-of authorisations given before claims heard of them (run by the runtime)."""
+"""Supervised loops of credit-data: the job worker, the daily rules and the one-off announcement of authorisations
+given before claims heard of them (run by the runtime)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-
-import httpx
 
 from xinyidai_shared.clock import business_date, utcnow
 from xinyidai_shared.runtime import Runtime
@@ -16,7 +14,6 @@ from ..domain.scorecard import MODEL_VERSION
 from ..service_layer.dishonesty import expire_records
 from ..service_layer.jobs import claim_next, last_daily_run, record_daily_run, requeue_interrupted, run_one, run_rerate_job
 from ..service_layer.reports import announce_pending
-from ..service_layer.webhooks import deliver_due
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +47,6 @@ async def daily_rules(runtime: Runtime) -> None:
         started_at = utcnow()
         await expire_records(runtime, today=None, now=started_at)
         await record_daily_run(runtime, started_at=started_at, rated=await run_rerate_job(runtime, None))
-
-
-async def webhook_sender(runtime: Runtime) -> None:
-    """Deliver due alert webhooks, then wait a little; retries are spaced by the backoff schedule."""
-    timeout = runtime.settings.webhook_timeout_s  # type: ignore[attr-defined]
-    async with httpx.AsyncClient(timeout=timeout) as client:
-        while True:
-            if await deliver_due(runtime, client) == 0:
-                await asyncio.sleep(runtime.settings.webhook_poll_interval_s)  # type: ignore[attr-defined]
 
 
 async def authorisation_announcer(runtime: Runtime) -> None:

@@ -1,4 +1,7 @@
-"""Raising risk alerts: once per (enterprise, rule, trigger), published and fanned out to lending banks."""
+"""Raising risk alerts: once per (enterprise, rule, trigger), recorded and published (RiskAlertRaised).
+
+Banks hear of an alert about an enterprise they lend to from claims, which knows the loans: its message
+feed and webhooks (docs/WEBHOOKS.md) are the one way a bank is told."""
 
 from __future__ import annotations
 
@@ -28,7 +31,5 @@ async def raise_alerts(uow: UnitOfWork, hits: Sequence[tuple[str, RiskHit]], *, 
                 uscc=uscc, alert_id=alert_id, rule=hit.rule, severity=hit.severity, detail=hit.detail, raised_at=now  # type: ignore[arg-type]
             )
         )
-    lenders = await alerts_repo.lenders(uow.session, sorted({by_id[a][0] for a in new_ids}))
-    fan_out = [{"bank_id": bank, "alert_id": a} for a in new_ids for bank in sorted(lenders.get(by_id[a][0], ()))]
-    await alerts_repo.add(uow.session, rows, fan_out, now)
+    await alerts_repo.add(uow.session, rows)
     return len(new_ids)

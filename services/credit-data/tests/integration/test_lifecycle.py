@@ -18,7 +18,7 @@ from credit_data.adapters.tables import job, loan_exposure, metadata, rating
 from credit_data.entrypoints.consumers import HANDLERS
 from credit_data.service_layer.dishonesty import expire_records
 
-from .helpers import DEPT, ICBC, OFFICE, WATER, new_uscc, outbox_events, push_demo, running, water
+from .helpers import DEPT, OFFICE, WATER, new_uscc, outbox_events, push_demo, running, water
 
 pytestmark = pytest.mark.asyncio
 
@@ -59,7 +59,7 @@ async def _handle(runtime, payload) -> None:  # noqa: ANN001
         await uow.commit()
 
 
-async def test_overdue_loan_lowers_the_rating_and_settlement_stops_the_banks_alerts(sqlite_url, tmp_path):
+async def test_overdue_loan_lowers_the_rating_and_settlement_ends_the_exposure(sqlite_url, tmp_path):
     uscc, loan_id = new_uscc(), f"L-{uuid.uuid4().hex[:6]}"
     async with running(sqlite_url, tmp_path) as client:
         runtime = client.app.state.runtime
@@ -76,10 +76,6 @@ async def test_overdue_loan_lowers_the_rating_and_settlement_stops_the_banks_ale
         async with runtime.db.read_session() as session:
             exposure = (await session.execute(select(loan_exposure).where(loan_exposure.c.loan_id == loan_id))).one()
         assert not exposure.active
-        cursor = (await client.get("/v1/alerts", headers=ICBC)).json()["next_cursor"]
-        body = {"uscc": uscc, "reference": "R-9", "reason": "逃废债", "started_on": today_shanghai().isoformat()}
-        await client.post("/v1/dishonesty-records", json=body, headers=DEPT)
-        assert (await client.get("/v1/alerts", params={"after": cursor}, headers=ICBC)).json()["alerts"] == []
 
 
 async def test_a_cured_loan_lifts_the_overdue_penalty_at_once(sqlite_url, tmp_path):

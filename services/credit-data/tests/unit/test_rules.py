@@ -12,7 +12,6 @@ from credit_data.domain.feeds import LineProblem, check_header, normalise_encodi
 from credit_data.domain.letters import check_letter, identity_changed, void_reason_code
 from credit_data.domain.profiles import build_profile
 from credit_data.domain.risk import dishonesty_hit, grade_hit, profile_hits
-from credit_data.domain.webhooks import next_delay_s, signature, verify
 
 from .factories import AS_OF, USCC, months_back, raw_si, raw_tax, raw_utility, record
 
@@ -82,18 +81,6 @@ def test_void_reason_names_the_change_and_the_signatory_comes_first():
     assert void_reason_code("甲公司", "张三", "甲公司", "李四") == "LEGAL_REPRESENTATIVE_CHANGED"
     assert void_reason_code("甲公司", "张三", "乙公司", "张三") == "NAME_CHANGED"
     assert void_reason_code("甲公司", "张三", "乙公司", "李四") == "LEGAL_REPRESENTATIVE_CHANGED"
-
-
-def test_webhook_signature_verifies_only_the_signed_body():
-    header = signature("s3cret", 1700000000, b'{"a":1}')
-    assert verify("s3cret", header, b'{"a":1}')
-    assert not verify("s3cret", header, b'{"a":2}')
-    assert not verify("other", header, b'{"a":1}')
-
-
-def test_webhook_retries_back_off_then_give_up():
-    assert [next_delay_s(n) for n in (1, 2, 3)] == [2, 4, 8]
-    assert next_delay_s(6) is None
 
 
 def test_csv_header_with_unknown_or_missing_columns_is_refused():
