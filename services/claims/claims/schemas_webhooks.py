@@ -6,15 +6,16 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from xinyidai_shared.text import Identifier, Text
 
 
 class EndpointCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(min_length=8, max_length=2000, description="https://host/path; private, loopback, link-local and "
-                     "metadata addresses are refused, now and at every delivery")
-    description: str = Field("", max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
-    event_types: list[str] = Field([], max_length=50, description="message types to receive; empty: all of them")
+    url: Identifier = Field(min_length=8, max_length=2000, description="https://host/path; private, loopback, "
+                            "link-local and metadata addresses are refused, now and at every delivery")
+    description: Text = Field("", max_length=200)
+    event_types: list[Identifier] = Field([], max_length=50, description="message types to receive; empty: all of them")
 
 
 class EndpointUpdate(EndpointCreate):
