@@ -57,6 +57,10 @@ class Settings(ServiceSettings):
     webhook_retry_max_s: float = 3600.0  # retries at least hourly (15-60 min) once the doubling gets there
     webhook_retry_window_s: float = 86_400.0  # retried for 24 hours, the last try at the window's end
     webhook_secret_overlap_s: float = 86_400.0  # a rotated secret keeps signing beside the new one this long
+    # Bulk loan files from core systems (docs/LOAN_FILES.md): 100,000 loans fit with room to spare.
+    loan_file_max_bytes: int = 80_000_000
+    loan_file_batch_lines: int = 1000  # lines registered per transaction (a restart resumes after the last)
+    loan_file_poll_interval_s: float = 0.5
 
     def policy_shortcuts(self) -> list[str]:
         """A notice shorter than the legal floor is for dev mode only; so are webhooks to this machine."""

@@ -9,8 +9,9 @@ from xinyidai_shared.money import Yuan, YuanIn
 from xinyidai_shared.text import Identifier, Name, Text
 
 from claims.domain.classification import Category
-from claims.domain.eligibility import LoanType, Purpose
+from claims.domain.eligibility import LoanFacts, LoanType, Purpose
 from claims.domain.rates import parse_rate_percent
+from claims.domain.registration import Application
 
 
 class _In(BaseModel):
@@ -86,6 +87,15 @@ class LoanCreate(_In):
         if value <= 0:
             raise ValueError("principal must be positive")
         return value
+
+    def to_application(self) -> Application:
+        """The loan as the domain reads a bank's declaration (the same for the API and a core-system file)."""
+        facts = LoanFacts(
+            uscc=self.uscc, rate_ppm=parse_rate_percent(self.annual_rate), issued_on=self.issued_on,
+            matures_on=self.matures_on, purpose_category=self.purpose_category, loan_type=self.loan_type,
+            through_platform=self.through_platform, first_loan=self.first_loan,
+        )
+        return Application(self.bank_loan_no, self.principal, facts, self.purpose, self.product_id)
 
 
 class RuleCheckRead(BaseModel):

@@ -101,6 +101,14 @@ async def get_product(session: AsyncSession, product_id: str) -> Product | None:
     return Product(**row._mapping) if row else None
 
 
+async def products_by_id(session: AsyncSession, product_ids: set[str]) -> dict[str, Product]:
+    """Products by id (those that exist), in one query."""
+    if not product_ids:
+        return {}
+    rows = (await session.execute(select(P).where(P.c.product_id.in_(sorted(product_ids))))).all()
+    return {row.product_id: Product(**row._mapping) for row in rows}
+
+
 async def products(session: AsyncSession, bank_id: str | None = None) -> list[Product]:
     """Published products, by bank then name."""
     query = select(P).order_by(P.c.bank_id, P.c.name)

@@ -13,10 +13,12 @@ from claims.domain.classification import Category
 from claims.domain.eligibility import LoanFacts, LoanType, Purpose, RuleCheck
 from claims.domain.loan import Loan, LoanState
 from claims.domain.rates import AppliedRate
+from claims.domain.registration import Application
 
 from .tables import loan as T
 from .tables import loan_status as S
 
+_IN_LIMIT = 5000  # values in one IN list: well inside SQLite's and PostgreSQL's bound-parameter limits
 _MUTABLE = (
     "outstanding_fen", "days_past_due", "overdue_principal_fen", "category", "category_flagged", "state",
     "loss_on", "principal_at_loss_fen", "malicious_default_on", "last_status_on",
@@ -52,11 +54,9 @@ def _mutable_values(ln: Loan) -> dict[str, Any]:
     return values
 
 
-async def add(session: AsyncSession, ln: Loan) -> None:
-    """Insert a newly registered loan (the unique bank loan number is the backstop against doubles)."""
+def _row(ln: Loan) -> dict[str, Any]:
     f, a = ln.facts, ln.applied_rate
-    # Parameters apart from the statement: one cached INSERT for every registration (the hottest write).
-    await session.execute(insert(T), dict(
+    return dict(
         loan_id=ln.loan_id, bank_id=ln.bank_id, bank_loan_no=ln.bank_loan_no, uscc=f.uscc, product_id=ln.product_id,
         principal_fen=ln.principal_fen, rate_ppm=f.rate_ppm, issued_on=f.issued_on, matures_on=f.matures_on,
         purpose=ln.purpose, purpose_category=f.purpose_category.value, loan_type=f.loan_type.value,
@@ -64,7 +64,19 @@ async def add(session: AsyncSession, ln: Loan) -> None:
         reference_effective_on=a.effective_on, reference_rate_ppm=a.reference_rate_ppm, cap_ppm=a.cap_ppm,
         policy_profile=ln.policy_profile, covered=ln.covered, checks=_checks_json(ln.checks),
         registered_at=ln.registered_at, **_mutable_values(ln),
-    ))
+    )
+
+
+async def add(session: AsyncSession, ln: Loan) -> None:
+    """Insert a newly registered loan (the unique bank loan number is the backstop against doubles)."""
+    # Parameters apart from the statement: one cached INSERT for every registration (the hottest write).
+    await session.execute(insert(T), _row(ln))
+
+
+async def add_many(session: AsyncSession, loans: list[Loan]) -> None:
+    """Insert a batch of newly registered loans in one statement (executemany)."""
+    if loans:
+        await session.execute(insert(T), [_row(ln) for ln in loans])
 
 
 # Built once with bound parameters: the statement is cached and only the values travel per call.
@@ -80,6 +92,31 @@ async def by_bank_no(session: AsyncSession, bank_id: str, bank_loan_no: str, *, 
     statement = _BY_BANK_NO_LOCKED if for_update else _BY_BANK_NO
     row = (await session.execute(statement, {"bank_id": bank_id, "bank_loan_no": bank_loan_no})).first()
     return _row_to_loan(row) if row else None
+
+
+_DECLARED = (T.c.loan_id, T.c.covered, T.c.bank_loan_no, T.c.uscc, T.c.principal_fen, T.c.rate_ppm, T.c.issued_on,
+             T.c.matures_on, T.c.purpose_category, T.c.loan_type, T.c.through_platform, T.c.first_loan, T.c.purpose,
+             T.c.product_id)
+_BY_BANK_NOS = select(*_DECLARED).where(T.c.bank_id == bindparam("bank_id"),
+                                        T.c.bank_loan_no.in_(bindparam("numbers", expanding=True)))
+
+
+async def declared_by_bank_nos(session: AsyncSession, bank_id: str,
+                               numbers: list[str]) -> dict[str, tuple[str, bool, Application]]:
+    """What a bank declared under any of these numbers, by number: (loan_id, covered, the declaration); one
+    query for a batch, and only the declared columns (a file sent twice reads them all)."""
+    found: dict[str, tuple[str, bool, Application]] = {}
+    for start in range(0, len(numbers), _IN_LIMIT):
+        part = numbers[start:start + _IN_LIMIT]
+        for row in (await session.execute(_BY_BANK_NOS, {"bank_id": bank_id, "numbers": part})).all():
+            facts = LoanFacts(
+                uscc=row.uscc, rate_ppm=row.rate_ppm, issued_on=row.issued_on, matures_on=row.matures_on,
+                purpose_category=Purpose(row.purpose_category), loan_type=LoanType(row.loan_type),
+                through_platform=row.through_platform, first_loan=row.first_loan,
+            )
+            application = Application(row.bank_loan_no, row.principal_fen, facts, row.purpose, row.product_id)
+            found[row.bank_loan_no] = (row.loan_id, row.covered, application)
+    return found
 
 
 _GET = select(T).where(T.c.loan_id == bindparam("loan_id"))

@@ -94,25 +94,39 @@ def _typed_null(kind):  # noqa: ANN001, ANN202 - a SQL type class
     return cast(null(), kind)
 
 
-def _eligibility_inputs_statement():  # noqa: ANN202 - a SQL statement
-    uscc = bindparam("uscc")
+def _eligibility_inputs_statement(*, many: bool = False):  # noqa: ANN202 - a SQL statement
+    """One enterprise's history and loan count; with ``many``, those of a list of enterprises, each row
+    carrying its USCC (a bulk file's batch reads every history it needs in one round trip)."""
+    wanted = bindparam("usccs", expanding=True) if many else bindparam("uscc")
+
+    def of(column):  # noqa: ANN001, ANN202 - a column and its condition
+        return column.in_(wanted) if many else column == wanted
+
     listings = select(literal("L").label("kind"), L.c.seq.label("seq"), L.c.on.label("d1"), _typed_null(Date).label("d2"),
                       L.c.listed.label("flag"), L.c.sme_size.label("s1"), L.c.industry_code.label("s2"),
-                      L.c.accepted_exceptions.label("s3")).where(L.c.uscc == uscc)
+                      L.c.accepted_exceptions.label("s3"), L.c.uscc.label("u")).where(of(L.c.uscc))
     ratings = select(literal("R"), R.c.seq, R.c.valid_on, _typed_null(Date), R.c.has_report, R.c.grade,
-                     _typed_null(String), _typed_null(String)).where(R.c.uscc == uscc)
+                     _typed_null(String), _typed_null(String), R.c.uscc).where(of(R.c.uscc))
     records = select(literal("D"), literal(0), D.c.started_on, D.c.expires_on, _typed_null(Boolean), D.c.record_id,
-                     _typed_null(String), _typed_null(String)).where(D.c.uscc == uscc)
+                     _typed_null(String), _typed_null(String), D.c.uscc).where(of(D.c.uscc))
     removals = select(literal("X"), literal(0), D.c.removed_on, _typed_null(Date), _typed_null(Boolean), D.c.record_id,
-                      _typed_null(String), _typed_null(String)).where(D.c.uscc == uscc, D.c.removed_on.is_not(None))
-    loans = select(LN.c.loan_id).where(LN.c.uscc == uscc).limit(10).subquery()
-    count = select(literal("N"), cast(func.count(), Integer), _typed_null(Date), _typed_null(Date), _typed_null(Boolean),
-                   _typed_null(String), _typed_null(String), _typed_null(String)).select_from(loans)
+                      _typed_null(String), _typed_null(String), D.c.uscc).where(of(D.c.uscc), D.c.removed_on.is_not(None))
+    if many:  # the first-loan rule only asks "any?": a plain count per enterprise, capped like the single form
+        count = (select(literal("N"), cast(func.count(), Integer), _typed_null(Date), _typed_null(Date),
+                        _typed_null(Boolean), _typed_null(String), _typed_null(String), _typed_null(String), LN.c.uscc)
+                 .where(of(LN.c.uscc)).group_by(LN.c.uscc))
+    else:
+        loans = select(LN.c.loan_id).where(of(LN.c.uscc)).limit(10).subquery()
+        count = select(literal("N"), cast(func.count(), Integer), _typed_null(Date), _typed_null(Date),
+                       _typed_null(Boolean), _typed_null(String), _typed_null(String), _typed_null(String),
+                       _typed_null(String)).select_from(loans)
     return union_all(listings, ratings, records, removals, count)
 
 
 # Built once: the four-part UNION ALL is cached and only the USCC travels per call.
 _ELIGIBILITY_INPUTS = _eligibility_inputs_statement()
+_ELIGIBILITY_INPUTS_MANY = _eligibility_inputs_statement(many=True)
+_IN_LIMIT = 5000  # enterprises in one IN list (each appears five times): inside every bound-parameter limit
 
 
 async def eligibility_inputs(session: AsyncSession, uscc: str) -> tuple[EnterpriseHistory, int]:
@@ -122,6 +136,21 @@ async def eligibility_inputs(session: AsyncSession, uscc: str) -> tuple[Enterpri
     where every statement costs a hop to the driver's thread.
     """
     rows = (await session.execute(_ELIGIBILITY_INPUTS, {"uscc": uscc})).all()
+    return _inputs(uscc, rows)
+
+
+async def eligibility_inputs_many(session: AsyncSession, usccs: set[str]) -> dict[str, tuple[EnterpriseHistory, int]]:
+    """``eligibility_inputs`` for many enterprises at once (a bulk file's batch), by USCC."""
+    by_uscc: dict[str, list] = {u: [] for u in usccs}
+    ordered = sorted(usccs)
+    for start in range(0, len(ordered), _IN_LIMIT):
+        part = ordered[start:start + _IN_LIMIT]
+        for row in (await session.execute(_ELIGIBILITY_INPUTS_MANY, {"usccs": part})).all():
+            by_uscc[row.u].append(row)
+    return {u: _inputs(u, rows) for u, rows in by_uscc.items()}
+
+
+def _inputs(uscc: str, rows: list) -> tuple[EnterpriseHistory, int]:
     history, removed, earlier = EnterpriseHistory(uscc=uscc), {}, 0
     for row in rows:
         if row.kind == "L":
@@ -132,7 +161,7 @@ async def eligibility_inputs(session: AsyncSession, uscc: str) -> tuple[Enterpri
         elif row.kind == "X":
             removed[row.s1] = row.d1
         elif row.kind == "N":
-            earlier = row.seq
+            earlier = min(row.seq, 10)
     for row in rows:
         if row.kind == "D":
             history.dishonesty.append(DishonestyEntry(row.s1, row.d1, row.d2, removed.get(row.s1)))

@@ -6,8 +6,8 @@ Tables are not domain objects and not API schemas: the repositories map between 
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text,
-    UniqueConstraint,
+    BigInteger, Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table,
+    Text, UniqueConstraint,
 )
 from xinyidai_shared.db import UtcDateTime
 from xinyidai_shared.tables import SEQ, add_messaging_tables
@@ -368,4 +368,53 @@ webhook_attempt = Table(
     Column("latency_ms", Integer, nullable=False),
     Column("error", Text, nullable=True),
     Column("response_excerpt", String(500), nullable=True),
+)
+
+# ---- bulk loan files from banks' core systems (docs/LOAN_FILES.md) ----------------------------------
+loan_file = Table(
+    "loan_file", metadata,
+    Column("job_id", String(40), primary_key=True),
+    Column("bank_id", String(100), nullable=False),
+    Column("uploaded_by", String(200), nullable=False),  # the person or system client who sent the file
+    Column("kind", String(20), nullable=False),  # loans
+    Column("format", String(10), nullable=False),  # ndjson | csv
+    Column("encoding", String(10), nullable=False),  # utf-8 | gb18030
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("lines_total", Integer, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("lines_done", Integer, nullable=False),
+    Column("registered", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("refused", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("started_at", UtcDateTime, nullable=True),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("lease_until", UtcDateTime, nullable=True),  # a worker holds the job until then (a stopped one lets go)
+    Column("error", Text, nullable=True),
+    CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="ck_loan_file_status"),
+)
+Index("ix_loan_file_bank", loan_file.c.bank_id, loan_file.c.created_at)
+Index("ix_loan_file_status", loan_file.c.status, loan_file.c.created_at)
+
+# The uploaded file while its job runs, in chunks (any replica's worker can read it; dropped when done).
+loan_file_chunk = Table(
+    "loan_file_chunk", metadata,
+    Column("job_id", String(40), ForeignKey("loan_file.job_id"), primary_key=True),
+    Column("no", Integer, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+loan_file_result = Table(
+    "loan_file_result", metadata,
+    Column("job_id", String(40), ForeignKey("loan_file.job_id"), primary_key=True),
+    Column("line", Integer, primary_key=True, autoincrement=False),
+    Column("bank_loan_no", String(100), nullable=True),
+    Column("outcome", String(12), nullable=False),
+    Column("loan_id", String(40), nullable=True),
+    Column("covered", Boolean, nullable=True),
+    Column("code", String(60), nullable=True),
+    Column("field", String(100), nullable=True),
+    Column("detail", Text, nullable=True),
+    CheckConstraint("outcome IN ('registered', 'unchanged', 'refused')", name="ck_loan_file_result_outcome"),
 )

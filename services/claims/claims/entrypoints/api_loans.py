@@ -13,8 +13,6 @@ from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.params import STRICT, Offset
 
 from claims.adapters import loans_repo
-from claims.domain.eligibility import LoanFacts
-from claims.domain.rates import parse_rate_percent
 from claims.schemas import (
     ClassificationCreate, LoanCreate, LoanRead, MaliciousDefaultCreate, OverdueCreate, RepaymentCreate,
     SettlementCreate,
@@ -33,17 +31,11 @@ READERS = require(Role.BANK, *CLAIM_READERS)
 async def register_loan(body: LoanCreate, request: Request, principal: Principal = Depends(BANK),
                         guard: Idempotency = Depends(idempotency)) -> JSONResponse:
     """Register a loan from the bank's core system (idempotent by the bank's loan number)."""
-    facts = LoanFacts(
-        uscc=body.uscc, rate_ppm=parse_rate_percent(body.annual_rate), issued_on=body.issued_on,
-        matures_on=body.matures_on, purpose_category=body.purpose_category, loan_type=body.loan_type,
-        through_platform=body.through_platform, first_loan=body.first_loan,
-    )
+    application = body.to_application()
 
     async def work(uow: UnitOfWork) -> tuple[int, dict]:
-        result = await handlers.register_loan(
-            uow, deps_of(request), bank_id=principal.org_id, bank_loan_no=body.bank_loan_no,
-            principal_fen=body.principal, facts=facts, purpose=body.purpose, product_id=body.product_id,
-        )
+        result = await handlers.register_loan(uow, deps_of(request), bank_id=principal.org_id,
+                                              application=application)
         return 201, presenters.loan(result)
 
     return await guard.write(principal, work, natural_key=body.bank_loan_no, body=body)

@@ -1,10 +1,13 @@
-"""Loan handlers: registration with eligibility at issuance, and the bank's status reports."""
+"""Loan handlers: registration with eligibility at issuance (one loan, or a batch of a core-system file), and the
+bank's status reports."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from xinyidai_shared.errors import Conflict, Forbidden, Invalid, NotFound
+from sqlalchemy.ext.asyncio import AsyncSession
+from xinyidai_shared.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from xinyidai_shared.events import LoanRegistered
 from xinyidai_shared.uow import UnitOfWork
 from xinyidai_shared.uscc import validate_uscc
@@ -12,62 +15,141 @@ from xinyidai_shared.uscc import validate_uscc
 from claims.adapters import banks_repo, loans_repo, standing_repo
 from claims.domain.classification import Category
 from claims.domain.dates import term_months
-from claims.domain.eligibility import Context, LoanFacts, evaluate
+from claims.domain.bank import Product
+from claims.domain.eligibility import Context, evaluate
 from claims.domain.loan import Loan
+from claims.domain.registration import Application
+from claims.domain.standing import EnterpriseHistory
 
 from .deps import Deps
 
 
-async def register_loan(
-    uow: UnitOfWork, deps: Deps, *, bank_id: str, bank_loan_no: str, principal_fen: int, facts: LoanFacts,
-    purpose: str, product_id: str | None,
-) -> Loan:
+@dataclass(frozen=True)
+class Registration:
+    """What became of one declared loan: ``registered`` now, ``unchanged`` (registered before with the same
+    declaration) or ``refused`` (``error`` says why, naming the field)."""
+
+    outcome: str
+    loan_id: str | None = None
+    covered: bool | None = None
+    error: DomainError | None = None
+
+
+async def register_loan(uow: UnitOfWork, deps: Deps, *, bank_id: str, application: Application) -> Loan:
     """Register a loan once per bank loan number (the route replays the first answer to the same body)."""
     session = uow.session
-    existing = await loans_repo.by_bank_no(session, bank_id, bank_loan_no)
+    existing = await loans_repo.by_bank_no(session, bank_id, application.bank_loan_no)
     if existing is not None:
-        raise Conflict("LOAN_NO_TAKEN", f"loan number {bank_loan_no!r} is already registered as {existing.loan_id}",
-                       loan_id=existing.loan_id)
+        raise Conflict("LOAN_NO_TAKEN", f"loan number {application.bank_loan_no!r} is already registered as "
+                       f"{existing.loan_id}", loan_id=existing.loan_id)
+    await _admitted(session, deps, bank_id)
+    product_id = application.product_id
+    products = {product_id: await banks_repo.get_product(session, product_id)} if product_id is not None else {}
+    _check(application, bank_id, products)
+    history, earlier = await standing_repo.eligibility_inputs(session, application.facts.uscc)
+    loan = _assess(deps, bank_id, application, history, earlier, at=deps.now())
+    await loans_repo.add(session, loan)
+    _publish(uow, loan)
+    return loan
+
+
+async def register_loans(uow: UnitOfWork, deps: Deps, *, bank_id: str,
+                         applications: list[Application]) -> list[Registration]:
+    """Register many loans in one transaction by the same rules as one (a bank's core-system file), in order.
+
+    A number registered before is ``unchanged`` when declared the same, refused naming the first field that
+    differs otherwise; so is a number repeated within the batch. Reads are batched (one query each for the
+    numbers, the products and the enterprises' histories), so the batch costs a few round trips, not one per loan.
+    """
+    session = uow.session
+    await _admitted(session, deps, bank_id)
+    seen = await loans_repo.declared_by_bank_nos(session, bank_id, [a.bank_loan_no for a in applications])
+    products = await banks_repo.products_by_id(session, {a.product_id for a in applications if a.product_id})
+    inputs = await standing_repo.eligibility_inputs_many(
+        session, {a.facts.uscc for a in applications if a.bank_loan_no not in seen})  # a file sent again reads none
+    outcomes: list[Registration] = []
+    fresh: list[Loan] = []
+    at = deps.now()  # one registration time for the batch, as for one transaction
+    for application in applications:
+        known = seen.get(application.bank_loan_no)
+        if known is not None:
+            outcomes.append(_again(application, *known))
+            continue
+        try:
+            _check(application, bank_id, products)
+        except DomainError as exc:
+            outcomes.append(Registration("refused", error=exc))
+            continue
+        uscc = application.facts.uscc
+        history, earlier = inputs[uscc]
+        loan = _assess(deps, bank_id, application, history, earlier, at=at)
+        inputs[uscc] = (history, earlier + 1)  # the next loan to the enterprise in this batch is not its first
+        seen[application.bank_loan_no] = (loan.loan_id, loan.covered, application)
+        fresh.append(loan)
+        outcomes.append(Registration("registered", loan.loan_id, loan.covered))
+    await loans_repo.add_many(session, fresh)
+    for loan in fresh:
+        _publish(uow, loan)
+    return outcomes
+
+
+def _again(application: Application, loan_id: str, covered: bool, declared: Application) -> Registration:
+    difference = application.first_difference(declared)
+    if difference is None:
+        return Registration("unchanged", loan_id, covered)
+    return Registration("refused", error=Conflict(
+        "LOAN_NO_TAKEN", f"loan number {application.bank_loan_no!r} is registered as {loan_id} with another "
+        f"{difference}; a registered loan changes only by its status reports", field=difference, loan_id=loan_id))
+
+
+async def _admitted(session: AsyncSession, deps: Deps, bank_id: str) -> None:
     # Admission is never undone (a clawback stops claims, not registrations), so a bank seen admitted once
     # is remembered by this process and costs no query again.
     if bank_id not in deps.admitted_banks:
         if not await banks_repo.exists(session, bank_id):
             raise Forbidden("BANK_NOT_ADMITTED", f"bank {bank_id} has not joined the platform")
         deps.admitted_banks.add(bank_id)
+
+
+def _check(application: Application, bank_id: str, products: dict[str, Product | None]) -> None:
+    """The declaration's own consistency: a valid USCC, maturity after issue, a product of this bank."""
+    facts = application.facts
     validate_uscc(facts.uscc)
     if facts.matures_on <= facts.issued_on:
         raise Invalid("MATURITY_NOT_AFTER_ISSUE", "maturity must be after the issue date", field="matures_on")
-    if product_id is not None:
-        product = await banks_repo.get_product(session, product_id)
+    if application.product_id is not None:
+        product = products.get(application.product_id)
         if product is None or product.bank_id != bank_id:
-            raise Invalid("PRODUCT_UNKNOWN", f"bank {bank_id} has no product {product_id}", field="product_id")
-    loan = await _assess(uow, deps, bank_id=bank_id, bank_loan_no=bank_loan_no, principal_fen=principal_fen,
-                         facts=facts, purpose=purpose, product_id=product_id)
-    await loans_repo.add(session, loan)
-    uow.publish(LoanRegistered(
-        loan_id=loan.loan_id, bank_id=bank_id, uscc=facts.uscc, bank_loan_no=bank_loan_no,
-        principal_fen=principal_fen, annual_rate_bp=facts.rate_ppm // 100, issued_on=facts.issued_on,
-        matures_on=facts.matures_on, covered=loan.covered, first_loan=facts.first_loan,
-        policy_profile=loan.policy_profile,
-    ))
-    return loan
+            raise Invalid("PRODUCT_UNKNOWN", f"bank {bank_id} has no product {application.product_id}",
+                          field="product_id")
 
 
-async def _assess(uow: UnitOfWork, deps: Deps, *, bank_id: str, bank_loan_no: str, principal_fen: int,
-                  facts: LoanFacts, purpose: str, product_id: str | None) -> Loan:
-    session = uow.session
+def _assess(deps: Deps, bank_id: str, application: Application, history: EnterpriseHistory, earlier: int, *,
+            at: datetime) -> Loan:
+    """The loan with its eligibility at issuance (every rule, none short-circuits)."""
+    facts = application.facts
     applied = deps.rates.applied(facts.issued_on, term_months(facts.issued_on, facts.matures_on))
     profile = deps.profiles.in_force_on(facts.issued_on)
-    history, earlier = await standing_repo.eligibility_inputs(session, facts.uscc)
     ctx = Context(
         standing=history.standing_on(facts.issued_on), applied_rate=applied, profile=profile,
         earlier_loans_of_enterprise=earlier, city_divisions=deps.city_divisions,
     )
     return Loan(
-        loan_id=deps.mint("ln"), bank_id=bank_id, bank_loan_no=bank_loan_no, principal_fen=principal_fen,
-        facts=facts, purpose=purpose, product_id=product_id, applied_rate=applied, policy_profile=profile.name,
-        checks=evaluate(facts, ctx).checks, registered_at=deps.now(), outstanding_fen=principal_fen,
+        loan_id=deps.mint("ln"), bank_id=bank_id, bank_loan_no=application.bank_loan_no,
+        principal_fen=application.principal_fen, facts=facts, purpose=application.purpose,
+        product_id=application.product_id, applied_rate=applied, policy_profile=profile.name,
+        checks=evaluate(facts, ctx).checks, registered_at=at, outstanding_fen=application.principal_fen,
     )
+
+
+def _publish(uow: UnitOfWork, loan: Loan) -> None:
+    facts = loan.facts
+    uow.publish(LoanRegistered(
+        loan_id=loan.loan_id, bank_id=loan.bank_id, uscc=facts.uscc, bank_loan_no=loan.bank_loan_no,
+        principal_fen=loan.principal_fen, annual_rate_bp=facts.rate_ppm // 100, issued_on=facts.issued_on,
+        matures_on=facts.matures_on, covered=loan.covered, first_loan=facts.first_loan,
+        policy_profile=loan.policy_profile,
+    ))
 
 
 async def load_own(uow: UnitOfWork, loan_id: str, bank_id: str | None) -> Loan:
