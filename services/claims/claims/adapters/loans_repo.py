@@ -26,7 +26,7 @@ _MUTABLE = (
 
 
 def _checks_json(checks: tuple[RuleCheck, ...]) -> str:
-    return orjson.dumps([c.__dict__ for c in checks]).decode()
+    return orjson.dumps(checks).decode()  # orjson writes dataclasses field by field, in order
 
 
 def _row_to_loan(row: Any) -> Loan:
