@@ -29,12 +29,16 @@ def _checks_json(checks: tuple[RuleCheck, ...]) -> str:
     return orjson.dumps(checks).decode()  # orjson writes dataclasses field by field, in order
 
 
-def _row_to_loan(row: Any) -> Loan:
-    facts = LoanFacts(
+def _facts(row: Any) -> LoanFacts:
+    return LoanFacts(
         uscc=row.uscc, rate_ppm=row.rate_ppm, issued_on=row.issued_on, matures_on=row.matures_on,
         purpose_category=Purpose(row.purpose_category), loan_type=LoanType(row.loan_type),
         through_platform=row.through_platform, first_loan=row.first_loan,
     )
+
+
+def _row_to_loan(row: Any) -> Loan:
+    facts = _facts(row)
     applied = AppliedRate(row.reference_source, row.reference_effective_on, row.reference_rate_ppm, row.cap_ppm)
     return Loan(
         loan_id=row.loan_id, bank_id=row.bank_id, bank_loan_no=row.bank_loan_no, principal_fen=row.principal_fen,
@@ -109,12 +113,7 @@ async def declared_by_bank_nos(session: AsyncSession, bank_id: str,
     for start in range(0, len(numbers), _IN_LIMIT):
         part = numbers[start:start + _IN_LIMIT]
         for row in (await session.execute(_BY_BANK_NOS, {"bank_id": bank_id, "numbers": part})).all():
-            facts = LoanFacts(
-                uscc=row.uscc, rate_ppm=row.rate_ppm, issued_on=row.issued_on, matures_on=row.matures_on,
-                purpose_category=Purpose(row.purpose_category), loan_type=LoanType(row.loan_type),
-                through_platform=row.through_platform, first_loan=row.first_loan,
-            )
-            application = Application(row.bank_loan_no, row.principal_fen, facts, row.purpose, row.product_id)
+            application = Application(row.bank_loan_no, row.principal_fen, _facts(row), row.purpose, row.product_id)
             found[row.bank_loan_no] = (row.loan_id, row.covered, application)
     return found
 
