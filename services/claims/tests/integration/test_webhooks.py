@@ -8,13 +8,14 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
-from xinyidai_shared.events import EnterpriseDelisted, RiskAlertRaised
+from xinyidai_shared.events import EnterpriseDelisted, FundBalanceLow, RiskAlertRaised
 from xinyidai_shared.testing import app_client, eventually
 
 from claims.adapters import webhook_http, webhooks_repo
@@ -249,3 +250,25 @@ async def test_senders_on_two_replicas_never_take_the_same_delivery(db_url, cloc
         assert len(first) == 2 and len(second) == 3 and len(set(taken)) == 5
         async with db.writing() as three:
             assert await webhooks_repo.claim_due(three, limit=10, **claim) == []  # all leased
+
+
+async def _feed(client, bank: str) -> list[dict]:  # noqa: ANN001
+    return (await client.get("/v1/webhooks/messages", headers=bank_headers(bank))).json()["messages"]
+
+
+async def test_fund_cash_below_its_floor_is_told_to_every_admitted_bank_once(sqlite_url, clock):
+    app = build(sqlite_url, clock)
+    async with app_client(app) as client:
+        for bank in ("bank-low-1", "bank-low-2"):
+            await admit(client, bank)
+        event = FundBalanceLow(cash_fen=1_234_567, threshold_fen=5_000_000_00, waiting_fen=30_000_000,
+                               observed_at=clock.now)
+        assert await deliver(app, event, event_id=uuid.UUID(int=7))
+        assert not await deliver(app, event, event_id=uuid.UUID(int=7))  # redelivered by the broker: told once
+        told = {bank: await _feed(client, bank) for bank in ("bank-low-1", "bank-low-2")}
+        assert [len(feed) for feed in told.values()] == [1, 1]
+        body = told["bank-low-1"][0]["body"]
+        assert body["type"] == "reminder.fund_balance_low"
+        assert {k: body["data"][k] for k in ("cash", "threshold", "waiting")} == \
+            {"cash": "12345.67", "threshold": "5000000.00", "waiting": "300000.00"}
+        assert told["bank-low-1"][0]["message_id"] != told["bank-low-2"][0]["message_id"]
