@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import orjson
+import pytest
 from sqlalchemy import func, select
 from xinyidai_shared.testing import app_client, eventually
 
 from claims.adapters.tables import loan, messaging
+from claims.service_layer import loan_files, loans
 
 from .helpers import LG, admit, bank_headers, build, loan_body, seed_good_standing, uscc
 
@@ -212,3 +214,40 @@ async def test_files_refused_whole_and_jobs_kept_to_their_bank(sqlite_url, clock
         done = await finished(client, "bank-a", job["job_id"])
         assert (done["uploaded_by"], done["registered"]) == ("bank-a", 1)
         assert date.fromisoformat(done["created_at"][:10]) == date(2027, 7, 1)
+
+
+async def test_a_job_stopped_between_batches_resumes_after_its_last_whole_batch(db_url, clock, monkeypatch):
+    app = build(db_url, clock, loan_file_poll_interval_s=3600.0)  # the app's own worker stays idle: this test runs it
+    async with app_client(app) as client:
+        codes = [uscc() for _ in range(5)]
+        for code in codes:
+            await seed_good_standing(app, code)
+        await admit(client, "bank-stop")
+        job = await upload(client, "bank-stop", ndjson_file([loan_body(c, f"S-{i}") for i, c in enumerate(codes)]),
+                           "ndjson")
+        runtime, deps = app.state.runtime, app.state.deps
+        config = loan_files.JobConfig(batch_lines=2, lease=timedelta(0))  # a stopped worker's job is free at once
+        register, calls = loans.register_loans, []
+
+        async def stops_on_the_second_batch(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            calls.append(1)
+            if len(calls) == 2:
+                raise ConnectionResetError("the worker's process stopped here")
+            return await register(*args, **kwargs)
+
+        monkeypatch.setattr(loans, "register_loans", stops_on_the_second_batch)
+        row = await loan_files.take_next(runtime, config)
+        assert row.job_id == job["job_id"]
+        with pytest.raises(ConnectionResetError):
+            await loan_files.run_job(runtime, deps, row, config)
+        halfway = (await client.get(f"/v1/loan-files/{job['job_id']}", headers=bank_headers("bank-stop"))).json()
+        assert (halfway["status"], halfway["lines_done"], halfway["registered"]) == ("running", 2, 2)
+
+        again = await loan_files.take_next(runtime, config)  # the lease ran out: another worker takes the job
+        assert (again.job_id, again.lines_done) == (job["job_id"], 2)
+        await loan_files.run_job(runtime, deps, again, config)
+        done = await finished(client, "bank-stop", job["job_id"])
+        assert (done["status"], done["lines_done"], done["registered"], done["refused"]) == ("done", 5, 5, 0)
+        assert list(await results(client, "bank-stop", job["job_id"])) == [1, 2, 3, 4, 5]
+        assert await counts(app) == (5, 5)
+        assert await loan_files.take_next(runtime, config) is None
