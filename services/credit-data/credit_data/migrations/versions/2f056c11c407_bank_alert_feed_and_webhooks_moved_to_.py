@@ -1,7 +1,7 @@
 """bank alert feed and alert webhooks moved to claims (one way to tell a bank: its message feed and webhooks)
 
 Revision ID: 2f056c11c407
-Revises: d26c3015a414
+Revises: 7e3b9c41d2a5
 Create Date: 2026-12-02 18:11:39.503361
 """
 from alembic import op
@@ -10,7 +10,7 @@ import xinyidai_shared.db
 
 
 revision = '2f056c11c407'
-down_revision = 'd26c3015a414'
+down_revision = '7e3b9c41d2a5'
 branch_labels = None
 depends_on = None
 

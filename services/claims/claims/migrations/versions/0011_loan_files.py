@@ -1,7 +1,7 @@
 """bulk loan files from core systems: jobs, their file in chunks, one result per line
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 18:38:18.576452
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import xinyidai_shared.db
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

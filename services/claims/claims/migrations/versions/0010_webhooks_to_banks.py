@@ -1,7 +1,7 @@
 """webhooks to banks: endpoints, the messages banks are told (their feed), deliveries and their tries
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009_standing_consent
 Create Date: 2026-12-02 17:59:53.104293
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import xinyidai_shared.db
 
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009_standing_consent'
 branch_labels = None
 depends_on = None
 
