@@ -36,6 +36,7 @@ from .entrypoints import (
     pages_finance,
     pages_officers,
     pages_public,
+    pages_standing,
 )
 from .entrypoints.web import TEMPLATES, SignInRequired, cookie_name, page, set_cookie, sign_in_url
 
@@ -93,7 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.signin = DevSignIn(settings.auth_secret, dev_mode=settings.dev_mode, ttl_s=settings.token_ttl_s)
     app.state.todo_cache = {}
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
-    for module in (pages_auth, pages_public, pages_officers, pages_claims, pages_finance, pages_audit, pages_enterprise):
+    for module in (pages_auth, pages_public, pages_officers, pages_claims, pages_finance, pages_audit, pages_enterprise,
+                   pages_standing):
         app.include_router(module.router)
     _install_health(app, db)
     _install_errors(app)

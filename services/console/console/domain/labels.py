@@ -44,6 +44,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "pending": ("待处理", "Pending"),
     "upheld": ("成立", "Upheld"),
     "dismissed": ("不成立", "Dismissed"),
+    # malicious-default reports (credit-data) and loan categories
+    "confirmed": ("已确认并公开", "Confirmed (public)"),
+    "annulled": ("已撤销", "Annulled"),
+    "normal": ("正常", "Normal"),
+    "special_mention": ("关注", "Special mention"),
+    "substandard": ("次级", "Substandard"),
+    "doubtful": ("可疑", "Doubtful"),
+    "loss": ("损失", "Loss"),
     # claims
     "awaiting_verification": ("待核实", "Awaiting verification"),
     "awaiting_approval": ("待审批", "Awaiting approval"),

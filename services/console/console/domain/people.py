@@ -43,6 +43,7 @@ NAV: dict[str, tuple[Link, ...]] = {
     "credit_office": (
         _APPS, _ENTERPRISES,
         Link("reviews", ("复核任务", "Re-reviews"), "/reviews"),
+        Link("default_reports", ("恶意逃废债报告", "Malicious-default reports"), "/default-reports"),
         Link("calendar", ("工作日历", "Working-day calendar"), "/calendar"),
     ),
     "leading_group_office": (
@@ -71,6 +72,7 @@ NAV: dict[str, tuple[Link, ...]] = {
         Link("me", ("我的信用", "My credit"), "/me"),
         Link("apply", ("申请入库", "Apply for the list"), "/me/application"),
         Link("authorisations", ("查询授权", "Authorisations"), "/me/authorisations"),
+        Link("default_reports", ("关于我的报告", "Reports about me"), "/me/default-reports"),
     ),
 }
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .people import Text
+from .standing import disputes_to_decide
 
 
 def _length(body: Any) -> int:
@@ -62,6 +63,10 @@ QUEUES: dict[str, tuple[Queue, ...]] = {
     "credit_office": (
         _apps("screened", ("待信用核查的申请", "Applications to credit-check")),
         Queue("reviews", ("待复核的名单企业", "Members to re-review"), "/reviews", "whitelist", "/v1/reviews", {"status": "open"}),
+        Queue("default_reports", ("待审查的恶意逃废债报告", "Malicious-default reports to review"), "/default-reports",
+              "credit-data", "/v1/default-reports", {"status": "pending", "limit": "500"}),
+        Queue("default_reports", ("企业对已公开记录的异议", "Disputes of public records"), "/default-reports",
+              "credit-data", "/v1/default-reports", {"status": "confirmed", "limit": "500"}, count=disputes_to_decide),
     ),
     "leading_group_office": (
         _apps("credit_checked", ("待审核的入库申请", "Applications to review")),

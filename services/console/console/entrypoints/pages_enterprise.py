@@ -34,20 +34,21 @@ async def _maybe(call: Any) -> Any:
 
 @router.get("")
 async def me(ctx: Ctx = Depends(person(ENTERPRISE))) -> Response:
-    """The enterprise's rating with reasons, its history, its list standing and who looked at its report.
+    """The enterprise's rating with reasons, its history, its list standing and who looked at its report or standing.
 
     credit-data lets officers and services read ratings; the console reads the signed-in enterprise's own
     record (and nothing else) with its own credential.
     """
     uscc = ctx.session.org_id
-    rating, history, membership, queries = await asyncio.gather(
+    rating, history, membership, queries, standing_reads = await asyncio.gather(
         _maybe(ctx.get("credit-data", f"/v1/enterprises/{uscc}/rating", as_console=True)),
         _maybe(ctx.get("credit-data", f"/v1/enterprises/{uscc}/ratings", as_console=True)),
         _maybe(ctx.get("whitelist", f"/v1/public/list/{uscc}")),
         ctx.get("credit-data", "/v1/self/credit-queries"),
+        _maybe(ctx.get("claims", "/v1/self/standing-queries")),
     )
     return await ctx.render("enterprise/me.html", rating=rating, history=history or [], membership=membership,
-                            queries=queries, chart=rating_chart(history or [], ctx.lang))
+                            queries=queries, standing_reads=standing_reads or [], chart=rating_chart(history or [], ctx.lang))
 
 
 @router.get("/report.pdf")

@@ -5,6 +5,7 @@ The services are stood in for by an httpx mock transport here; the browser tests
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 
@@ -30,6 +31,20 @@ MOVED_IN = {"id": "app-moved", "uscc": "91211302MA0XYD0011", "name": "迁入企�
             "notice": None, "commitment_letter": {"status": "missing"}, "transitions": [],
             "credit_verdict": {"grade": "A", "has_report": True, "active_dishonesty_records": [], "passed": True,
                                "reason_codes": []}}
+
+
+REPORT = {"report_id": "MDR-1", "loan_id": "L-1", "bank_id": "bank-icbc-ly", "uscc": "91211382MA0XYD0011",
+          "detail": "moved its stock to a related company", "reported_on": "2026-12-01", "days_past_due": 95,
+          "category": "loss", "outstanding": "1000000.00", "status": "pending", "received_at": "2026-12-01T02:00:00Z",
+          "decided_by": None, "decision_reason": None, "decided_at": None, "record_id": None, "disputes": []}
+DISPUTE = {"dispute_id": "DSP-2", "report_id": "MDR-2", "text": "the stock was sold at its market price",
+           "filed_by": "91211382MA0XYD0011", "filed_at": "2026-12-02T02:00:00Z", "status": "open", "decided_by": None,
+           "decision_reason": None, "decided_at": None}
+PUBLIC_REPORT = REPORT | {"report_id": "MDR-2", "loan_id": "L-2", "status": "confirmed", "decision_reason": "verified",
+                          "record_id": "loan:L-2", "disputes": [DISPUTE]}
+STANDING_READ = {"org_id": "bank-icbc-ly", "org_name": "工商银行凌源支行", "role": "bank", "actor": "bank-icbc-ly:王",
+                 "purpose": "loan application", "authorisation_ref": "AUTH-STANDING-1", "as_of": "2026-12-01",
+                 "queried_at": "2026-12-01T02:00:00+00:00"}
 
 
 class Services:
@@ -60,6 +75,21 @@ class Services:
             return httpx.Response(200, json=MOVED_IN)
         if path == "/v1/applications/app-moved/screen":
             return httpx.Response(200, json=MOVED_IN | {"status": "screened"})
+        if path == "/v1/default-reports":
+            by_state = {"pending": [REPORT], "confirmed": [PUBLIC_REPORT]}
+            return httpx.Response(200, json=by_state.get(request.url.params.get("status", ""), []))
+        if path == "/v1/default-reports/MDR-1/confirm":
+            return httpx.Response(200, json=REPORT | {"status": "confirmed"})
+        if path == "/v1/default-report-disputes/DSP-2/decision":
+            return httpx.Response(200, json=DISPUTE | {"status": "upheld"})
+        if path == "/v1/self/default-reports":
+            return httpx.Response(200, json=[PUBLIC_REPORT | {"disputes": []}])
+        if path == "/v1/self/default-reports/MDR-2/disputes":
+            return httpx.Response(201, json=DISPUTE)
+        if path == "/v1/self/credit-queries":
+            return httpx.Response(200, json=[])
+        if path == "/v1/self/standing-queries":
+            return httpx.Response(200, json=[STANDING_READ])
         return httpx.Response(404, json={"code": "NOT_FOUND", "detail": "no such thing"})
 
 
@@ -189,3 +219,48 @@ async def test_screening_a_flagged_application_offers_to_accept_each_flag_and_se
         "csrf_token": csrf_of(page), "reason": "moved to Lingyuan in 2024", "accept_flags": "DIVISION_OUTSIDE_CITY"})
     (screen,) = [r for r in services.sent if r.url.path.endswith("/screen")]
     assert b'"accept_flags":["DIVISION_OUTSIDE_CITY"]' in screen.content.replace(b" ", b"")
+
+
+async def test_the_credit_office_reviews_a_banks_malicious_default_report_and_decides_the_enterprises_dispute(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    """A bank's report reaches the public only through the credit office's page; disputes are decided there too."""
+    await sign_in(client, "fgj-credit", "钱主任")
+    page = await client.get("/default-reports")
+    assert 'action="/default-reports/MDR-1/review"' in page.text  # the pending report with its review form
+    assert 'action="/default-report-disputes/DSP-2/decision"' in page.text  # the dispute of a public record
+    work = (await client.get("/work")).text
+    assert "待审查的恶意逃废债报告" in work and "企业对已公开记录的异议" in work
+    services.sent.clear()
+    token = csrf_of(page.text)
+    undecided = await client.post("/default-reports/MDR-1/review", data={"csrf_token": token, "reason": "looked at it"})
+    assert undecided.status_code == 400 and "DECISION_REQUIRED" in undecided.text
+    assert not [r for r in services.sent if r.method == "POST"]  # nothing reached credit-data
+    await client.post("/default-reports/MDR-1/review", data={"csrf_token": token, "decision": "confirm",
+                                                             "reason": "evidence verified with the market regulator"})
+    await client.post("/default-report-disputes/DSP-2/decision", data={"csrf_token": token, "uphold": "yes",
+                                                                       "reason": "sold at its market price"})
+    sent = {r.url.path: json.loads(r.content) for r in services.sent if r.method == "POST"}
+    assert sent == {"/v1/default-reports/MDR-1/confirm": {"reason": "evidence verified with the market regulator"},
+                    "/v1/default-report-disputes/DSP-2/decision": {"uphold": True, "reason": "sold at its market price"}}
+    await sign_in(client, "lg-office", "李四")
+    assert (await client.get("/default-reports")).status_code == 403  # the credit office's review alone
+
+
+async def test_an_enterprise_sees_the_reports_about_it_disputes_one_and_sees_who_read_its_standing(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    token = csrf_of((await client.get("/sign-in")).text)
+    await client.post("/sign-in", data={"csrf_token": token, "org_id": "enterprise", "person": "张三",
+                                        "uscc": "91211382MA0XYD0011", "enterprise_name": "凌源市示范制造有限公司", "next": "/"})
+    page = await client.get("/me/default-reports")
+    assert "moved its stock to a related company" in page.text
+    assert 'action="/me/default-reports/MDR-2/disputes"' in page.text
+    services.sent.clear()
+    await client.post("/me/default-reports/MDR-2/disputes", data={"csrf_token": csrf_of(page.text),
+                                                                  "text": "the stock was sold at its market price"})
+    (sent,) = [r for r in services.sent if r.method == "POST"]
+    assert sent.url.path == "/v1/self/default-reports/MDR-2/disputes"
+    assert json.loads(sent.content) == {"text": "the stock was sold at its market price"}
+    me = (await client.get("/me")).text
+    assert "工商银行凌源支行" in me and "AUTH-STANDING-1" in me  # who read its standing in claims, and under what
