@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tickets = Tickets(db)
     app.state.signin = DevSignIn(settings.auth_secret, dev_mode=settings.dev_mode, ttl_s=settings.token_ttl_s)
     app.state.todo_cache = {}
+    app.state.past_cash = {}  # Asia/Shanghai date -> the fund's cash at the end of that (past) day
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
     for module in (pages_auth, pages_public, pages_officers, pages_claims, pages_finance, pages_audit, pages_enterprise,
                    pages_standing):

@@ -19,6 +19,7 @@ CODE_FIELDS: dict[str, str] = {
     "MATERIAL_TOO_LARGE": "file",
     "MATERIAL_TYPE_NOT_ALLOWED": "file",
     "LETTER_TOO_LARGE": "file",
+    "LETTER_NOT_PDF": "file",
 }
 
 

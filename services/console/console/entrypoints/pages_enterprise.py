@@ -14,22 +14,13 @@ from xinyidai_shared.clock import today_shanghai
 
 from ..adapters.backend import Problem
 from ..domain.charts import rating_chart
-from .web import Ctx, form_of, now_utc, person
+from .web import Ctx, form_of, now_utc, optional, person
 
 router = APIRouter(prefix="/me")
 ENTERPRISE = Role.ENTERPRISE
 SELF_PURPOSE = "enterprise self-view"
 APPLY_FIELDS = {"name", "legal_representative", "industry_code", "employees", "revenue", "total_assets", "uscc"}
 MATERIALS = ("business_licence", "operations", "tax_proof", "credit_report", "loan_request", "other")
-
-
-async def _maybe(call: Any) -> Any:
-    try:
-        return await call
-    except Problem as problem:
-        if problem.status >= 500:
-            raise
-        return None
 
 
 @router.get("")
@@ -41,11 +32,11 @@ async def me(ctx: Ctx = Depends(person(ENTERPRISE))) -> Response:
     """
     uscc = ctx.session.org_id
     rating, history, membership, queries, standing_reads = await asyncio.gather(
-        _maybe(ctx.get("credit-data", f"/v1/enterprises/{uscc}/rating", as_console=True)),
-        _maybe(ctx.get("credit-data", f"/v1/enterprises/{uscc}/ratings", as_console=True)),
-        _maybe(ctx.get("whitelist", f"/v1/public/list/{uscc}")),
+        optional(ctx.get("credit-data", f"/v1/enterprises/{uscc}/rating", as_console=True)),
+        optional(ctx.get("credit-data", f"/v1/enterprises/{uscc}/ratings", as_console=True)),
+        optional(ctx.get("whitelist", f"/v1/public/list/{uscc}")),
         ctx.get("credit-data", "/v1/self/credit-queries"),
-        _maybe(ctx.get("claims", "/v1/self/standing-queries")),
+        optional(ctx.get("claims", "/v1/self/standing-queries")),
     )
     return await ctx.render("enterprise/me.html", rating=rating, history=history or [], membership=membership,
                             queries=queries, standing_reads=standing_reads or [], chart=rating_chart(history or [], ctx.lang))

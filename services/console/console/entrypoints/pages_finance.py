@@ -26,6 +26,18 @@ def _end_of_day(day: Any) -> str:
     return datetime.combine(day, time(23, 59, 59), tzinfo=SHANGHAI).isoformat()
 
 
+async def _cash_at(ctx: Ctx, day: Any, today: Any) -> dict:
+    """Cash at the end of a day. A past day's never changes (the journal is append-only and a balance `at` an
+    instant counts what was posted by then), so the app keeps those it has read; today's is read every time."""
+    known: dict = ctx.request.app.state.past_cash
+    if day < today and day in known:
+        return known[day]
+    balance = await ctx.get("fund-ledger", "/v1/accounts/cash/balance", at=_end_of_day(day))
+    if day < today:
+        known[day] = balance
+    return balance
+
+
 async def _positions(ctx: Ctx) -> list[dict]:
     banks = await ctx.get("claims", "/v1/banks")
     return list(await asyncio.gather(*(ctx.get("fund-ledger", f"/v1/banks/{b['bank_id']}/position") for b in banks)))
@@ -38,7 +50,7 @@ async def fund(ctx: Ctx = Depends(person(*FUND_READERS))) -> Response:
     days = charts.month_ends(today)
     figures, balances, positions, waiting, dues = await asyncio.gather(
         ctx.get("fund-ledger", "/v1/fund"),
-        asyncio.gather(*(ctx.get("fund-ledger", "/v1/accounts/cash/balance", at=_end_of_day(d)) for d in days)),
+        asyncio.gather(*(_cash_at(ctx, d, today) for d in days)),
         _positions(ctx),
         ctx.get("fund-ledger", "/v1/journal", kind="compensation", status="pending", limit=100),
         ctx.get("fund-ledger", "/v1/dues"),

@@ -8,18 +8,19 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import RedirectResponse, Response
 
-from xinyidai_shared.auth import CALENDAR_KEEPERS, CREDIT_FILE_READERS, Role
+from xinyidai_shared.auth import CALENDAR_KEEPERS, CREDIT_FILE_READERS, CREDIT_RECORDERS, Role
 from xinyidai_shared.uscc import validate_uscc
 
 from ..adapters.backend import Problem
 from ..domain import workflow
 from ..domain.charts import rating_chart
-from .web import Ctx, form_of, person
+from .web import Ctx, form_of, optional, person
 
 router = APIRouter()
 # Applications and re-reviews carry credit verdicts: the credit file's readers see them.
 OFFICERS = tuple(CREDIT_FILE_READERS)
 STEP_FIELDS = {"reason", "override", "accept_flags"}
+PAGE = 50
 
 
 @router.get("/applications")
@@ -27,11 +28,13 @@ async def applications(
     ctx: Ctx = Depends(person(*OFFICERS)),
     status: str = Query(default="", max_length=20),
     uscc: str = Query(default="", max_length=18),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> Response:
-    """Applications, filtered by state; the state the person's role acts on comes first in the filter."""
-    rows = await ctx.get("whitelist", "/v1/applications", status=status, uscc=uscc, limit=500)
-    return await ctx.render("officers/applications.html", rows=rows, status=status, uscc=uscc,
-                            statuses=workflow.APPLICATION_STATES)
+    """Applications, newest first, filtered by state, a page of 50 at a time."""
+    rows = await ctx.get("whitelist", "/v1/applications", status=status, uscc=uscc, limit=PAGE + 1, offset=offset)
+    return await ctx.render("officers/applications.html", rows=rows[:PAGE], status=status, uscc=uscc,
+                            statuses=workflow.APPLICATION_STATES, offset=offset, page=PAGE,
+                            more=len(rows) > PAGE)
 
 
 async def _application_page(ctx: Ctx, application_id: str, *, status: int = 200, errors: Any = None,
@@ -169,26 +172,53 @@ async def find_enterprise(ctx: Ctx = Depends(person(*OFFICERS)), uscc: str = Que
     return await ctx.render("officers/enterprise_search.html")
 
 
-async def _optional(call: Any) -> Any:
-    try:
-        return await call
-    except Problem as problem:
-        if problem.status >= 500:
-            raise
-        return None
+async def _enterprise_page(ctx: Ctx, code: str, *, status: int = 200, errors: Any = None, failed: str = "",
+                           form: dict | None = None) -> Response:
+    rating, history, alerts, dishonesty, letters = await asyncio.gather(
+        optional(ctx.get("credit-data", f"/v1/enterprises/{code}/rating")),
+        optional(ctx.get("credit-data", f"/v1/enterprises/{code}/ratings")),
+        optional(ctx.get("credit-data", f"/v1/enterprises/{code}/alerts")),
+        optional(ctx.get("credit-data", f"/v1/enterprises/{code}/dishonesty-records")),
+        optional(ctx.get("credit-data", f"/v1/enterprises/{code}/commitment-letters")),
+    )
+    return await ctx.render("officers/enterprise.html", http_status=status, uscc=code, rating=rating,
+                            history=history or [], chart=rating_chart(history or [], ctx.lang), alerts=alerts,
+                            dishonesty=dishonesty, letters=letters, may_record=ctx.role in CREDIT_RECORDERS,
+                            errors=errors, failed=failed, form=form or {})
 
 
 @router.get("/enterprises/{uscc}")
 async def enterprise(uscc: str, ctx: Ctx = Depends(person(*OFFICERS))) -> Response:
     """An enterprise's credit: rating with reasons, its history as a chart, alerts, dishonesty, letters."""
+    return await _enterprise_page(ctx, validate_uscc(uscc))
+
+
+RECORD_FIELDS = {"identity": {"name", "legal_representative"}, "letter": {"file"},
+                 "dishonesty": {"reference", "reason", "started_on", "expires_on"}}
+
+
+@router.post("/enterprises/{uscc}/{what}")
+async def record(uscc: str, what: str, ctx: Ctx = Depends(person(*CREDIT_RECORDERS)), form: dict = Depends(form_of)) -> Response:
+    """Register the enterprise's identity, upload its signed commitment letter (PDF), or record a dishonesty finding."""
     code = validate_uscc(uscc)
-    rating, history, alerts, dishonesty, letters = await asyncio.gather(
-        _optional(ctx.get("credit-data", f"/v1/enterprises/{code}/rating")),
-        _optional(ctx.get("credit-data", f"/v1/enterprises/{code}/ratings")),
-        _optional(ctx.get("credit-data", f"/v1/enterprises/{code}/alerts")),
-        _optional(ctx.get("credit-data", f"/v1/enterprises/{code}/dishonesty-records")),
-        _optional(ctx.get("credit-data", f"/v1/enterprises/{code}/commitment-letters")),
-    )
-    return await ctx.render("officers/enterprise.html", uscc=code, rating=rating, history=history or [],
-                            chart=rating_chart(history or [], ctx.lang), alerts=alerts, dishonesty=dishonesty,
-                            letters=letters)
+    if what not in RECORD_FIELDS:
+        raise Problem(404, "NOT_FOUND", "nothing to record here")
+    try:
+        if what == "identity":
+            await ctx.put("credit-data", f"/v1/enterprises/{code}/identity",
+                          {k: form.get(k, "").strip() for k in ("name", "legal_representative")})
+        elif what == "letter":
+            upload = form["_form"].get("file")
+            if upload is None or isinstance(upload, str) or not upload.filename:
+                raise Problem(400, "FILE_REQUIRED", ctx.t("请选择PDF文件。", "Choose the PDF file."), field="file")
+            await ctx.post("credit-data", f"/v1/enterprises/{code}/commitment-letters", content=await upload.read(),
+                           headers={"Content-Type": "application/pdf"})
+        else:
+            body = {"uscc": code, **{k: form.get(k, "").strip() or None for k in ("reference", "reason", "started_on", "expires_on")}}
+            await ctx.post("credit-data", "/v1/dishonesty-records", body)
+    except Problem as problem:
+        if problem.status >= 500:
+            raise
+        return await _enterprise_page(ctx, code, status=problem.status, errors=ctx.errors(problem, RECORD_FIELDS[what]),
+                                      failed=what, form=form)
+    return ctx.redirect(f"/enterprises/{code}")

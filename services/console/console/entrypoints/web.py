@@ -175,6 +175,16 @@ async def form_of(request: Request, ctx: Ctx = Depends(page)) -> dict[str, Any]:
     return {k: v for k, v in form.multi_items() if isinstance(v, str)} | {"_form": form}
 
 
+async def optional(call: Any) -> Any:
+    """A read whose refusal (4xx: not rated yet, no record) means "nothing to show"; a 5xx still fails the page."""
+    try:
+        return await call
+    except Problem as problem:
+        if problem.status >= 500:
+            raise
+        return None
+
+
 def sign_in_url(request: Request) -> str:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return f"/sign-in?next={quote(target)}"

@@ -79,6 +79,19 @@ def test_an_enterprise_applies_officers_screen_check_review_and_the_public_list_
     expect(credit.get_by_text("通过", exact=True).first).to_be_visible()
     people.shot(credit, "credit-office-verdict")
     step(credit, "信用核查通过", "已信用核查")
+    # The credit office registers who signs for the enterprise and publishes its signed commitment letter.
+    credit.goto(f"/enterprises/{uscc}")
+    credit.fill("#f-name", name)
+    credit.fill("#f-legal_representative", "王明")
+    credit.get_by_role("button", name="保存").click()
+    credit.set_input_files("#letter-file", files=[{"name": "letter.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    credit.get_by_role("button", name="上传并公开").click()
+    expect(credit.locator("#e-letter-file")).to_be_visible()  # a truncated PDF is refused next to the field
+    letter = PDF + b"1 0 obj << >> endobj\n%%EOF\n"
+    credit.set_input_files("#letter-file", files=[{"name": "letter.pdf", "mimeType": "application/pdf", "buffer": letter}])
+    credit.get_by_role("button", name="上传并公开").click()
+    expect(credit.get_by_text("有效", exact=True).first).to_be_visible()
+    people.shot(credit, "commitment-letter-published")
 
     office = people.officer("lg-office", "孙处长")
     office.goto(f"/applications/{application_id}")
