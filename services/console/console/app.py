@@ -15,7 +15,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import MetaData
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
+from xinyidai_shared.body_limits import BodySizeLimit, RouteLimit
 from xinyidai_shared.db import Database
 from xinyidai_shared.errors import DomainError
 from xinyidai_shared.logs import configure_logging
@@ -54,6 +56,21 @@ class ConsoleSpec:
 
 
 spec = ConsoleSpec(name="console", metadata=Base.metadata, migrations=PACKAGE / "migrations")
+
+MULTIPART_OVERHEAD_BYTES = 64 * 1024  # boundary, part headers, the CSRF token and the file name around one file
+
+
+def body_limits(settings: Settings) -> list[RouteLimit]:
+    """Uploads may be as large as the service behind them accepts; public forms are short texts."""
+    return [
+        RouteLimit("POST", "/me/application/{application_id}/materials",
+                   settings.material_max_bytes + MULTIPART_OVERHEAD_BYTES, "MATERIAL_TOO_LARGE"),
+        RouteLimit("POST", "/enterprises/{uscc}/letter", settings.letter_max_bytes + MULTIPART_OVERHEAD_BYTES,
+                   "LETTER_TOO_LARGE"),
+        RouteLimit("POST", "/public/notices/{kind}/{notice_id}/objection", settings.public_form_max_bytes,
+                   "OBJECTION_TOO_LARGE"),
+    ]
+
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -101,6 +118,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_health(app, db)
     _install_errors(app)
     _install_headers(app, settings)
+    # Every body is counted before a form is parsed (1 MB for forms; uploads as above): an endless POST
+    # from anyone, signed in or not, is cut off at its limit instead of filling memory or the temp dir.
+    app.add_middleware(BodySizeLimit, default_max=settings.max_body_bytes, routes=body_limits(settings))
     app.add_middleware(CorrelationMiddleware)
     return app
 
@@ -145,6 +165,11 @@ def _install_errors(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, f"HTTP_{exc.status_code}")
         return await _error_page(request, exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, _: ClientDisconnect) -> Response:
+        # The browser went away mid-upload, or the body limit cut it off and already answered 413: no one reads this.
+        return Response(status_code=400)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

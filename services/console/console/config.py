@@ -24,6 +24,11 @@ class Settings(ServiceSettings):
     backend_timeout_s: float = 10.0
     # Counts in the navigation are reused for this long (a person's own writes refresh them at once).
     todo_cache_s: float = 5.0
+    # Request bodies: forms keep the shared `max_body_bytes` (1 MB); uploads pass on what the services accept
+    # (whitelist's materials, credit-data's commitment letters); a public objection is a short text.
+    material_max_bytes: int = 10 * 1024 * 1024
+    letter_max_bytes: int = 5 * 1024 * 1024
+    public_form_max_bytes: int = 32 * 1024  # an objection's 8 KB of text, URL-encoded
 
     def service_urls(self) -> dict[str, str]:
         return {

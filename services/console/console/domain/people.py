@@ -15,6 +15,11 @@ ROLE_NAMES: dict[str, Text] = {
     "finance_bureau": ("财政局", "Finance bureau"),
     "auditor": ("审计局", "Auditor"),
     "enterprise": ("企业", "Enterprise"),
+    # callers that are systems, as the audit trail names them
+    "bank": ("合作银行", "Bank"),
+    "provider": ("数据提供单位", "Data provider"),
+    "service": ("平台服务", "Platform service"),
+    "public": ("公众", "Public"),
 }
 
 
@@ -64,6 +69,7 @@ NAV: dict[str, tuple[Link, ...]] = {
     ),
     "auditor": (
         Link("verification", ("账务核验", "Verification"), "/audit"),
+        Link("trail", ("审计轨迹", "Audit trail"), "/audit/trail"),
         Link("journal", ("流水", "Journal"), "/journal"),
         Link("fund", ("基金概览", "Fund at a glance"), "/fund"),
         _CLAIMS,
@@ -80,6 +86,12 @@ NAV: dict[str, tuple[Link, ...]] = {
 def nav_for(role: str | None) -> tuple[Link, ...]:
     """The signed-in person's own pages (none for the public)."""
     return NAV.get(role or "", ())
+
+
+def current_link(links: tuple[Link, ...], path: str) -> str | None:
+    """The navigation link a page belongs to: the longest one the path is or lies under (/audit/trail is not /audit)."""
+    under = [link for link in links if path == link.url or path.startswith(link.url.rstrip("/") + "/")]
+    return max(under, key=lambda link: len(link.url)).key if under else None
 
 
 def role_name(role: str, lang: str) -> str:

@@ -21,7 +21,7 @@ from ..adapters.sessions import Sessions
 from ..adapters.tables import SessionRow
 from ..config import Settings
 from ..domain import forms, todo
-from ..domain.people import PUBLIC_LINKS, nav_for, role_name
+from ..domain.people import PUBLIC_LINKS, current_link, nav_for, role_name
 from . import filters
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
@@ -94,7 +94,8 @@ class Ctx:
         items = await self.todo_task if self.todo_task else []
         context = {
             "ctx": self, "t": self.t, "lang": self.lang, "person": self.session, "csrf": self.csrf,
-            "nav": nav_for(self.role), "public_links": PUBLIC_LINKS, "todo": items,
+            "nav": nav_for(self.role), "current_link": current_link(nav_for(self.role), self.request.url.path),
+            "public_links": PUBLIC_LINKS, "todo": items,
             "badges": todo.badges(self.role or "", items), "role_name": role_name(self.role or "", self.lang),
             "path": self.request.url.path, "htmx": self.request.headers.get("hx-request") == "true",
             **data,

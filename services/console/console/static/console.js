@@ -18,3 +18,16 @@
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:afterSwap", function (event) { draw(event.target); });
 })();
+
+// A file larger than the console accepts is refused in the form, before a byte is sent; the server refuses
+// it anyway (413), this only spares the person the wait and says why next to the field.
+(function () {
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) return;
+    var max = parseInt(input.dataset.maxBytes, 10);
+    var tooLarge = Array.prototype.some.call(input.files || [], function (f) { return f.size > max; });
+    input.setCustomValidity(tooLarge ? input.dataset.tooLarge : "");
+    if (tooLarge) input.reportValidity();
+  });
+})();

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from console.domain import charts, forms, todo, workflow
+import pytest
+
+from console.domain import charts, forms, people, todo, trail, workflow
+from console.entrypoints.filters import fen
 from console.domain.agenda import agenda_rows, safe_cell
 from console.domain.search import search
 
@@ -105,3 +108,58 @@ def test_search_matches_every_word_and_counts_all_matches() -> None:
     assert search(rows, "示范 0011", ("name", "uscc"))[1] == 1
     assert search(rows, "", ("name",), limit=1) == ([rows[0]], 2)
     assert search(rows, "凌源", ("name",))[1] == 2
+
+
+def _rows(*pairs: tuple[int, str]) -> list[dict]:
+    return [{"id": i, "at": f"2026-12-02T10:00:{s}+00:00", "detail": {}} for i, s in pairs]
+
+
+def test_the_trail_merges_services_by_time_and_each_cursor_moves_only_past_rows_shown() -> None:
+    answers = {
+        "credit-data": {"items": _rows((7, "01"), (8, "05")), "next_cursor": None},
+        "whitelist": {"items": _rows((3, "02"), (4, "03")), "next_cursor": 4},
+        "fund-ledger": {"items": [], "next_cursor": None},
+        "claims": {"items": _rows((11, "04")), "next_cursor": None},
+    }
+    page = trail.merge(answers, dict.fromkeys(trail.SERVICES, 0) | {"credit-data": 6}, limit=3)
+    assert [(r.service, r.item["id"]) for r in page.rows] == [("credit-data", 7), ("whitelist", 3), ("whitelist", 4)]
+    # credit-data's row 8 and claims' row 11 were not shown: their cursors stay where those rows come next.
+    assert trail.parse_cursor(page.next_cursor) == {"credit-data": 7, "whitelist": 4, "fund-ledger": 0, "claims": 0}
+
+
+def test_the_trail_keeps_each_services_own_order_even_when_its_clock_went_back() -> None:
+    answers = {s: {"items": [], "next_cursor": None} for s in trail.SERVICES}
+    answers["claims"] = {"items": _rows((1, "09"), (2, "01")), "next_cursor": None}
+    answers["whitelist"] = {"items": _rows((5, "05")), "next_cursor": None}
+    page = trail.merge(answers, dict.fromkeys(trail.SERVICES, 0), limit=1)
+    # Row 2 is earlier by the clock but comes after row 1: showing it first would make the cursor skip row 1.
+    assert [(r.service, r.item["id"]) for r in page.rows] == [("whitelist", 5)]
+    rest = trail.merge(answers | {"whitelist": {"items": [], "next_cursor": None}}, trail.parse_cursor(page.next_cursor), 5)
+    assert [r.item["id"] for r in rest.rows] == [1, 2] and rest.next_cursor is None
+
+
+def test_the_trail_is_unfinished_while_a_service_did_not_answer_and_bad_cursors_are_refused() -> None:
+    answers = {s: {"items": [], "next_cursor": None} for s in trail.SERVICES if s != "claims"}
+    page = trail.merge(answers, dict.fromkeys(trail.SERVICES, 0), limit=10)
+    assert page.rows == [] and page.next_cursor == "0.0.0.0"
+    for bad in ("1.2.3", "1.2.3.x", "-1.0.0.0", "1.0.0.99999999999999999999", "9223372036854775808.0.0.0", "１.0.0.0"):
+        with pytest.raises(trail.BadCursor):
+            trail.parse_cursor(bad)
+
+
+def test_trail_dates_are_beijing_days_both_inclusive_and_changes_list_before_and_after() -> None:
+    assert trail.day_bounds(date(2026, 12, 1), date(2026, 12, 1)) == ("2026-12-01T00:00:00+08:00", "2026-12-02T00:00:00+08:00")
+    row = trail.Row("fund-ledger", {"detail": {"before": {"status": "pending", "amount_fen": 5}, "after": {
+        "status": "posted", "amount_fen": 5, "note": "ok"}, "events": [{"type": "FundDeposited", "key": "t"}]}})
+    assert row.changes == [("status", "pending", "posted"), ("note", None, "ok")] and row.events == ["FundDeposited"]
+
+
+def test_a_page_belongs_to_the_longest_navigation_link_it_lies_under() -> None:
+    auditor = people.nav_for("auditor")
+    assert people.current_link(auditor, "/audit/trail") == "trail" and people.current_link(auditor, "/audit") == "verification"
+    assert people.current_link(people.nav_for("finance_bureau"), "/fund/dues") == "dues"
+    assert people.current_link(auditor, "/auditing") is None
+
+
+def test_audited_fen_read_as_exact_yuan() -> None:
+    assert [fen(v) for v in (64669490, 5, -12345, 0, None, "x")] == ["646,694.90", "0.05", "-123.45", "0.00", "—", "x"]
