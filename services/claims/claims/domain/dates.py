@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from functools import lru_cache
 
 
 def add_months(day: date, months: int) -> date:
@@ -14,6 +15,7 @@ def add_months(day: date, months: int) -> date:
     return date(year, month0 + 1, min(day.day, last))
 
 
+@lru_cache(maxsize=4096)  # a core system's file repeats a few (issue, maturity) pairs across thousands of loans
 def term_months(issued_on: date, matures_on: date) -> int:
     """The term in whole months, rounded up: the fewest months after issue that reach maturity."""
     if matures_on <= issued_on:
