@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -73,7 +74,7 @@ class Loan:
     def uscc(self) -> str:
         return self.facts.uscc
 
-    @property
+    @cached_property  # the checks are fixed at registration; storing, telling and answering each ask again
     def covered(self) -> bool:
         """Covered when every eligibility rule passed at issuance."""
         return all(check.passed for check in self.checks)

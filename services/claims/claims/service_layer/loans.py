@@ -70,13 +70,14 @@ async def register_loans(uow: UnitOfWork, deps: Deps, *, bank_id: str,
     outcomes: list[Registration] = []
     fresh: list[Loan] = []
     at = deps.now()  # one registration time for the batch, as for one transaction
+    checked_usccs: set[str] = set()
     for application in applications:
         known = seen.get(application.bank_loan_no)
         if known is not None:
             outcomes.append(_again(application, *known))
             continue
         try:
-            _check(application, bank_id, products)
+            _check(application, bank_id, products, checked_usccs)
         except DomainError as exc:
             outcomes.append(Registration("refused", error=exc))
             continue
@@ -111,10 +112,15 @@ async def _admitted(session: AsyncSession, deps: Deps, bank_id: str) -> None:
         deps.admitted_banks.add(bank_id)
 
 
-def _check(application: Application, bank_id: str, products: dict[str, Product | None]) -> None:
-    """The declaration's own consistency: a valid USCC, maturity after issue, a product of this bank."""
+def _check(application: Application, bank_id: str, products: dict[str, Product | None],
+           checked_usccs: set[str] | None = None) -> None:
+    """The declaration's own consistency: a valid USCC, maturity after issue, a product of this bank.
+    ``checked_usccs`` remembers the codes found valid higher in a batch (a file repeats its enterprises)."""
     facts = application.facts
-    validate_uscc(facts.uscc)
+    if checked_usccs is None or facts.uscc not in checked_usccs:
+        validate_uscc(facts.uscc)
+        if checked_usccs is not None:
+            checked_usccs.add(facts.uscc)
     if facts.matures_on <= facts.issued_on:
         raise Invalid("MATURITY_NOT_AFTER_ISSUE", "maturity must be after the issue date", field="matures_on")
     if application.product_id is not None:
