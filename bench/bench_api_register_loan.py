@@ -4,7 +4,8 @@
   number per request, on POST /loans/{id}/overdue (a new snapshot each time, so each call writes and
   publishes LoanOverdue), and on a bare FastAPI JSON endpoint served the same way in the same run;
 - latency at 200 req/s: wrk again, paced (each of 10 connections pauses between requests, the pause
-  tuned from a short first run so the achieved rate is ~200 req/s; the achieved rate is printed too).
+  tuned from a short first run so the achieved rate is ~200 req/s; the achieved rate is printed too);
+- scale-out: register-loan throughput on PostgreSQL with 1 and with 2 uvicorn workers, and their ratio.
 The service runs on SQLite (the embedded default) with 1,000 listed, rated enterprises seeded, so each
 registration does the whole eligibility walk. Prints `name: value unit` lines.
 Run: .venv/bin/python bench/bench_api_register_loan.py
@@ -101,8 +102,8 @@ async def seed(db_url: str, usccs: list[str]) -> None:
     await db.dispose()
 
 
-def serve(args: list[str], port: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([PY, "-m", "uvicorn", *args, "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+def serve(args: list[str], port: int, env: dict[str, str], cwd: Path, workers: int = 1) -> subprocess.Popen:
+    proc = subprocess.Popen([PY, "-m", "uvicorn", *args, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                              "--log-level", "warning", "--no-access-log"], env=env, cwd=cwd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     wait_port(port, 30)
@@ -156,11 +157,40 @@ def loan_ids(db_file: Path, limit: int = 2000) -> list[str]:
 
 
 def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return  # stopped already
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(15)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+def scale_out(work: Path, token: str, env: dict[str, str]) -> dict[int, float]:
+    """Register-loan throughput on PostgreSQL with 1 and with 2 uvicorn workers (the cost should follow cores)."""
+    from xinyidai_shared.testing import PostgresServer
+
+    server = PostgresServer()
+    rates = {}
+    try:
+        for workers in (1, 2):
+            db_url = server.create_database()
+            asyncio.run(seed(db_url, (work / "usccs.txt").read_text().split()))
+            port = free_port()
+            proc = serve(["claims.app:create_app", "--factory"], port, {**env, "CLAIMS_DATABASE_URL": db_url}, Path.cwd(),
+                         workers=workers)
+            try:
+                url = f"http://127.0.0.1:{port}/v1/loans"
+                wrk(url, 3, lua(work, token, 0))  # warm-up (every worker has started and connected)
+                run = wrk(url, 10, lua(work, token, 0))
+                if run["bad"]:
+                    raise SystemExit("registrations were refused during the scale-out benchmark")
+                rates[workers] = run["rps"]
+            finally:
+                stop(proc)
+    finally:
+        server.stop()
+    return rates
 
 
 def main() -> None:
@@ -203,6 +233,12 @@ def main() -> None:
         print(f"api.report_overdue.p99_ms: {status_paced['p99']:.1f} ms")
         print(f"api.report_overdue.paced_rps: {status_paced['rps']:.0f} req/s")
         print(f"api.report_overdue.max_rps: {status_max['rps']:.0f} req/s")
+        stop(server)
+        stop(bare)
+        rates = scale_out(work, token, env)
+        print(f"api.register_loan.postgres_1_worker_rps: {rates[1]:.0f} req/s")
+        print(f"api.register_loan.postgres_2_workers_rps: {rates[2]:.0f} req/s")
+        print(f"api.register_loan.postgres_2_workers_over_1: {rates[2] / rates[1]:.2f} ratio")
     finally:
         stop(server)
         stop(bare)
