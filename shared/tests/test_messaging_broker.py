@@ -202,3 +202,43 @@ async def test_failing_event_is_retried_then_parked_with_its_reason_and_the_rest
             await consumer.stop()
         assert len(messages) == 1
         assert dict(messages[0].headers)["reason"] == b"RuntimeError: probe 2 is told to fail"
+
+
+async def test_postgres_relay_wakes_on_a_commit_of_another_process(pg_url: str, kafka_bootstrap: str) -> None:
+    """A commit in one process (a second worker or replica) reaches the relay in another at once, by
+    LISTEN/NOTIFY, rather than at its next poll (here a minute away)."""
+    from sqlalchemy import text
+
+    from xinyidai_shared.db import Database
+    from xinyidai_shared.migrations import upgrade_to_head
+    from xinyidai_shared.relay import outbox_channel
+    from xinyidai_shared.uow import UnitOfWork
+
+    relaying, committing = Database(pg_url), Database(pg_url)
+    await upgrade_to_head(relaying, spec.migrations)
+    await ensure_topics(kafka_bootstrap, [TOPICS["probe"]], 1)
+    producer = make_producer(kafka_bootstrap)
+    await producer.start()
+    relay = OutboxRelay(relaying, spec.tables, producer, batch_size=100, poll_s=60.0, channel=outbox_channel("probe"))
+    task = asyncio.create_task(relay.run())
+    try:
+        async def listening() -> bool:
+            async with committing.read_session() as session:
+                query = text("SELECT count(*) FROM pg_stat_activity WHERE query = :listen")
+                return (await session.execute(query, {"listen": f'LISTEN "{outbox_channel("probe")}"'})).scalar_one() == 1
+
+        await eventually(listening, timeout_s=15)
+        async with UnitOfWork(committing, spec.tables, "probe") as uow:  # no wake-up hook: another process
+            uow.publish(ProbeHappened(key="notified", n=1))
+            await uow.commit()
+
+        async def sent() -> bool:
+            return relay.sent_total == 1
+
+        await eventually(sent, timeout_s=10)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await producer.stop()
+        await relaying.dispose()
+        await committing.dispose()

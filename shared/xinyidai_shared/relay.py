@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +23,11 @@ from .tables import MessagingTables
 log = logging.getLogger(__name__)
 LEASE_S = 45.0  # longer than a batch can take to publish (producer timeout 15 s), renewed at half
 LEASE_RETRY_S = 2.0  # how often a replica without the lease looks again
+
+
+def outbox_channel(service: str) -> str:
+    """The PostgreSQL notification channel on which a service's commits announce new outbox rows."""
+    return "xyd_outbox_" + service.replace("-", "_")
 
 
 def kafka_options(settings) -> dict[str, Any]:  # noqa: ANN001 - ServiceSettings (settings imports nothing of ours)
@@ -71,10 +78,12 @@ class OutboxRelay:
     """Moves outbox rows to Kafka. Only the lease holder relays, so per-key order survives scaling out."""
 
     def __init__(
-        self, db: Database, tables: MessagingTables, producer: AIOKafkaProducer, *, batch_size: int, poll_s: float
+        self, db: Database, tables: MessagingTables, producer: AIOKafkaProducer, *, batch_size: int, poll_s: float,
+        channel: str | None = None,
     ) -> None:
         self.db, self.tables, self.producer = db, tables, producer
         self.batch_size, self.poll_s = batch_size, poll_s
+        self.channel = channel  # PostgreSQL: commits of every process notify it (``outbox_channel``)
         self.wakeup = asyncio.Event()
         self.holder = uuid.uuid4().hex
         self.sent_total = 0
@@ -142,22 +151,42 @@ class OutboxRelay:
         self.sent_total += len(rows)
         return len(rows)
 
+    @asynccontextmanager
+    async def _listening(self) -> AsyncIterator[None]:
+        """On PostgreSQL, wake on the commits of other processes (replicas, workers) too, not only ours."""
+        if self.channel is None or self.db.is_sqlite:
+            yield
+            return
+        async with self.db.engine.connect() as connection:
+            driver = (await connection.get_raw_connection()).driver_connection
+            wake = lambda *_: self.wakeup.set()  # noqa: E731 - (connection, pid, channel, payload)
+            await driver.add_listener(self.channel, wake)
+            try:
+                yield
+            finally:
+                await driver.remove_listener(self.channel, wake)
+
     async def run(self) -> None:
         """Relay forever: a batch whenever notified, otherwise poll. A clean stop hands the lease back."""
         try:
-            while True:
-                if not await self._hold_lease():
-                    await asyncio.sleep(LEASE_RETRY_S)
-                    continue
-                self.wakeup.clear()
-                sent = await self.relay_once()
-                if sent < self.batch_size:
-                    try:
-                        await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_s)
-                    except TimeoutError:
-                        pass
+            async with self._listening():
+                await self._relay_loop()
         finally:
             await self._release_lease()
+
+    async def _relay_loop(self) -> None:
+        """Relay batches while holding the lease; between them wait for a wake-up or the poll interval."""
+        while True:
+            if not await self._hold_lease():
+                await asyncio.sleep(LEASE_RETRY_S)
+                continue
+            self.wakeup.clear()
+            sent = await self.relay_once()
+            if sent < self.batch_size:
+                try:
+                    await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_s)
+                except TimeoutError:
+                    pass
 
     async def _release_lease(self) -> None:
         # A restarted process (a new holder) then relays at once instead of waiting out the old lease.

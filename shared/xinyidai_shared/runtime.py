@@ -17,7 +17,7 @@ from .db import Database, with_credentials
 from .events import TOPICS
 from .migrations import check_at_head, grant_app_role, upgrade_to_head
 from .ratelimit import RateLimiter
-from .relay import OutboxRelay, ensure_topics, kafka_options, make_producer
+from .relay import OutboxRelay, ensure_topics, kafka_options, make_producer, outbox_channel
 from .settings import ServiceSettings, UnsafeConfiguration
 from .signing import KeyRing, Signer, load_or_create_signer, load_private
 from .tables import MessagingTables
@@ -181,6 +181,7 @@ class Runtime:
                 producer,
                 batch_size=self.settings.relay_batch_size,
                 poll_s=self.settings.relay_poll_interval_s,
+                channel=outbox_channel(self.spec.name),
             )
             loops = [self.relay.run()]
             if self.spec.consumes and self.spec.handlers:

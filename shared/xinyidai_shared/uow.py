@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .audit import AuditContext, record
@@ -13,6 +13,7 @@ from .clock import utcnow
 from .db import Database
 from .events import TOPICS, Envelope, EventPayload, envelope_for
 from .logs import correlation_id
+from .relay import outbox_channel
 from .signing import Signer
 from .tables import MessagingTables
 
@@ -97,6 +98,9 @@ class UnitOfWork:
                 for env in self._pending
             ]
             await self.session.execute(insert(self.tables.outbox), rows)
+            if self.session.bind.dialect.name == "postgresql":
+                # Delivered when this transaction commits: the relay of another process wakes at once.
+                await self.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": outbox_channel(self.service)})
         if self.audit_context is not None and self.audit_context.is_write:
             await self._record_audit()
         await self.session.commit()
