@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from xinyidai_shared.db import Database
 from xinyidai_shared.errors import DomainError
 from xinyidai_shared.migrations import upgrade_to_head
-from xinyidai_shared.ratelimit import Limit, RateLimiter, bucket_for, decide, hit
+from xinyidai_shared.ratelimit import BatchedLimiter, Limit, RateLimiter, bucket_for, decide, hit
 from xinyidai_shared.testing import app_client
 from xinyidai_shared.web import build_app
 
@@ -130,3 +130,72 @@ async def test_the_edge_answers_429_problem_json_with_retry_after(sqlite_url) ->
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.json()["code"] == "RATE_LIMITED"
     assert 1 <= int(refused.headers["retry-after"]) <= 3600
+
+
+async def _stored(db: Database) -> int:
+    async with db.read_session() as session:
+        return (await session.execute(select(func.coalesce(func.sum(tables.rate_limit.c.hits), 0)))).scalar_one()
+
+
+async def test_batched_limiter_admits_exactly_the_limit_in_one_process_and_writes_in_batches(databases) -> None:
+    clock = Clock(6_000_010.0)
+    limiter = BatchedLimiter(databases[0], tables.rate_limit, clock=clock)
+    limit = Limit("requests-system", 500, 60.0)  # writes every 5 hits (1/100 of the limit)
+    for _ in range(7):
+        await limiter.hit(limit, "bank-a/core")
+    assert await _stored(databases[0]) == 5  # the first five in one write; two still in memory
+    for _ in range(493):
+        await limiter.hit(limit, "bank-a/core")
+    with pytest.raises(DomainError) as refused:
+        await limiter.hit(limit, "bank-a/core")
+    assert refused.value.code == "RATE_LIMITED"
+    await limiter.sync()
+    assert await _stored(databases[0]) == 500  # every admitted hit written once, the refused one not at all
+
+
+async def test_batched_limiter_writes_at_least_every_second(databases) -> None:
+    clock = Clock(7_000_010.0)
+    limiter = BatchedLimiter(databases[0], tables.rate_limit, clock=clock)
+    limit = Limit("requests-officer", 10_000, 60.0)
+    await limiter.hit(limit, "k")
+    await limiter.hit(limit, "k")
+    assert await _stored(databases[0]) == 0  # far from the limit and within the second: still in memory
+    clock.now += 1.0
+    await limiter.hit(limit, "k")
+    assert await _stored(databases[0]) == 3
+
+
+async def test_batched_limiters_of_two_processes_share_the_budget_within_the_stated_tolerance(databases) -> None:
+    """Invariant: replicas draw on one budget; together they admit at most the limit plus 2 % per extra one."""
+    clock = Clock(8_000_010.0)
+    limiters = [BatchedLimiter(db, tables.rate_limit, clock=clock) for db in databases]
+    limit = Limit("requests-system", 1000, 60.0)
+    admitted = 0
+    for i in range(1500):
+        try:
+            await limiters[i % 2].hit(limit, "bank-b/core")
+            admitted += 1
+        except DomainError:
+            pass
+    for limiter in limiters:
+        await limiter.sync()
+    assert 1000 <= admitted <= 1020
+    assert await _stored(databases[0]) == admitted
+    # A third process starting now reads the shared count at its first hit and refuses at once.
+    with pytest.raises(DomainError):
+        await BatchedLimiter(databases[0], tables.rate_limit, clock=clock).hit(limit, "bank-b/core")
+
+
+async def test_batched_limiter_counts_a_small_limit_exactly_across_processes(databases) -> None:
+    """Under 100 hits one hit is more than the tolerance: two processes then admit exactly the limit."""
+    clock = Clock(9_000_010.0)
+    limiters = [BatchedLimiter(db, tables.rate_limit, clock=clock) for db in databases]
+    limit = Limit("requests-public", 3, 60.0)
+    answers = []
+    for limiter in (limiters[0], limiters[1], limiters[0], limiters[1]):
+        try:
+            await limiter.hit(limit, "198.51.100.1")
+            answers.append(True)
+        except DomainError:
+            answers.append(False)
+    assert answers == [True, True, True, False]

@@ -8,7 +8,9 @@ call it. The caller's identity goes into the request's ``AuditContext`` and keys
   systems (banks, providers, other services), officers, enterprises, each with its own budget;
 - an anonymous caller (public lists, notices, objections) is limited by network address.
 
-Counters live in the service's database (``ratelimit.RateLimiter``), so every replica shares them.
+Counters live in the service's database, so every replica shares them; each process counts in memory and
+writes its hits in batches (``ratelimit.BatchedLimiter``: the budget holds across replicas within about
+2 % of it per extra process), so a request costs no write transaction of its own.
 """
 
 from __future__ import annotations
@@ -68,4 +70,4 @@ async def request_context(request: Request) -> None:
     cls = role_class(principal)
     per_minute = runtime.settings.rate_limits_per_minute.get(cls, 0)
     if per_minute > 0:
-        await runtime.limiter.hit(Limit(f"requests-{cls}", per_minute, 60.0), rate_key(principal, request))
+        await runtime.request_limiter.hit(Limit(f"requests-{cls}", per_minute, 60.0), rate_key(principal, request))

@@ -11,19 +11,24 @@ inside the last ``window_s`` seconds, plus the current window's hits. Each hit i
 transaction: an upsert that increments the counter row and returns it; SQLite serialises writers
 (``BEGIN IMMEDIATE``), PostgreSQL row-locks the counter, so concurrent hits from any number of processes
 are counted exactly once each.
+
+``BatchedLimiter`` keeps the same counters for budgets that every request draws on: it counts in memory
+and writes each process's hits in batches, within a stated tolerance across processes (see the class).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fastapi import Request
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import Database
@@ -79,6 +84,14 @@ def _retry_after(limit: Limit, current: int, previous: int, elapsed_s: float) ->
     return max(1, math.ceil(fade_until - elapsed_s))
 
 
+def refusal(limit: Limit, decision: Decision) -> DomainError:
+    """The 429 ``RATE_LIMITED`` problem for a refused hit, with the seconds to wait."""
+    return DomainError(
+        "RATE_LIMITED", f"too many requests for {limit.name}; retry in {decision.retry_after_s}s",
+        kind=ErrorKind.RATE_LIMITED, retry_after_s=decision.retry_after_s,
+    )
+
+
 def bucket_for(limit: Limit, key: str) -> str:
     """The counter's row name: the limit and the key, the key hashed when it would not fit."""
     bucket = f"{limit.name}:{key}"
@@ -98,10 +111,7 @@ class RateLimiter:
         """Count one hit of ``key`` against ``limit``; raise ``RATE_LIMITED`` (429) when it does not fit."""
         decision = await self.try_hit(limit, key)
         if not decision.allowed:
-            raise DomainError(
-                "RATE_LIMITED", f"too many requests for {limit.name}; retry in {decision.retry_after_s}s",
-                kind=ErrorKind.RATE_LIMITED, retry_after_s=decision.retry_after_s,
-            )
+            raise refusal(limit, decision)
 
     async def try_hit(self, limit: Limit, key: str) -> Decision:
         """Like ``hit`` but returns the decision instead of raising (a refused hit is not counted)."""
@@ -146,6 +156,99 @@ class RateLimiter:
             )
             await session.commit()
         return result.rowcount or 0
+
+
+SYNC_EVERY_S = 1.0
+SYNC_SHARE = 100  # a process writes its hits of a bucket once they reach 1/100 of the limit (or a second passed)
+
+
+class BatchedLimiter:
+    """The same counters as ``RateLimiter``, counted in memory per process and written in batches.
+
+    For budgets that every request draws on (the perimeter's requests per minute), where one write
+    transaction per request would cost more than the request. Each process admits a hit against the
+    shared count it last read plus its own hits not yet written; it writes them (one transaction for all
+    its buckets) and reads the others' back when a bucket's unwritten hits reach 1/100 of its limit, when
+    a second has passed, and before the first hit of a bucket in a window. Tolerance: each other process
+    can have admitted fewer than 1/100 of the limit unwritten, and this one can admit fewer than 1/100
+    before it reads their writes, so N processes together admit at most the limit plus about 2 × (N − 1) %
+    of it (one process: the limit exactly). A limit under 100, where one hit is more than 1 %, is counted
+    exactly, one write transaction per hit (``RateLimiter``). Refused hits are not counted.
+    """
+
+    def __init__(self, db: Database, table: Table, *, clock: Callable[[], float] = time.time) -> None:
+        self.db, self.table, self.clock = db, table, clock
+        self._known: dict[tuple[str, int], int] = {}  # (bucket, window) -> hits in the database at the last read
+        self._unwritten: Counter[tuple[str, int]] = Counter()  # admitted here, not yet written
+        self._in_flight: Counter[tuple[str, int]] = Counter()  # being written by the running sync
+        self._expiry: dict[tuple[str, int], datetime] = {}
+        self._synced_at = float("-inf")
+        self._purged_at = 0.0
+        self._lock = asyncio.Lock()
+        self._exact = RateLimiter(db, table, clock=clock)
+
+    def _count(self, key: tuple[str, int]) -> int:
+        return self._known.get(key, 0) + self._in_flight[key] + self._unwritten[key]
+
+    async def hit(self, limit: Limit, key: str) -> None:
+        """Count one hit of ``key`` against ``limit``; raise ``RATE_LIMITED`` (429) when it does not fit."""
+        if limit.max_hits < SYNC_SHARE:
+            await self._exact.hit(limit, key)
+            return
+        now = self.clock()
+        window = int(now // limit.window_s)
+        bucket = bucket_for(limit, key)
+        current = (bucket, window)
+        if current not in self._known:  # the first hit here in this window: start from the shared count
+            self._expiry[current] = datetime.fromtimestamp((window + 2) * limit.window_s, UTC)
+            self._expiry[(bucket, window - 1)] = datetime.fromtimestamp((window + 1) * limit.window_s, UTC)
+            await self.sync(also=[current, (bucket, window - 1)])
+        previous = self._count((bucket, window - 1)) if limit.sliding else 0
+        decision = decide(limit, current_hits=self._count(current) + 1, previous_hits=previous,
+                          elapsed_s=now - window * limit.window_s)
+        if not decision.allowed:
+            raise refusal(limit, decision)
+        self._unwritten[current] += 1
+        if self._unwritten[current] >= max(1, limit.max_hits // SYNC_SHARE) or now - self._synced_at >= SYNC_EVERY_S:
+            await self.sync()
+
+    async def sync(self, also: list[tuple[str, int]] = ()) -> None:
+        """Write this process's unwritten hits and read every process's counts of the buckets in use."""
+        async with self._lock:
+            now = self.clock()
+            self._in_flight, self._unwritten = self._unwritten, Counter()
+            wanted = [k for k in {*self._known, *self._in_flight, *also} if self._expiry[k].timestamp() > now]
+            try:
+                async with self.db.writing() as session:
+                    for (bucket, window), hits in self._in_flight.items():
+                        await _add(session, self.table, bucket, window, hits, self._expiry[(bucket, window)])
+                    known = dict.fromkeys(wanted, 0)
+                    columns = self.table.c
+                    for start in range(0, len(wanted), 200):
+                        query = select(columns.bucket, columns.window_no, columns.hits).where(
+                            tuple_(columns.bucket, columns.window_no).in_(wanted[start : start + 200]))
+                        known.update(((b, w), h) for b, w, h in await session.execute(query))
+                    if now - self._purged_at >= PURGE_EVERY_S:
+                        self._purged_at = now
+                        await session.execute(delete(self.table).where(columns.expires_at < datetime.fromtimestamp(now, UTC)))
+                    await session.commit()
+            except BaseException:
+                self._unwritten.update(self._in_flight)  # not written: written with the next sync
+                self._in_flight = Counter()
+                raise
+            # No await from here on: the counts read and the hits now in them change together.
+            self._known, self._in_flight, self._synced_at = known, Counter(), now
+            self._expiry = {k: v for k, v in self._expiry.items() if k in known or k in self._unwritten}
+
+
+async def _add(session: AsyncSession, table: Table, bucket: str, window: int, hits: int, expires_at: datetime) -> None:
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table).values(bucket=bucket, window_no=window, hits=hits, expires_at=expires_at)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["bucket", "window_no"],
+                                                     set_={"hits": table.c.hits + hits}))
 
 
 def client_address(request: Request) -> str:

@@ -16,7 +16,7 @@ from .consumer import ConsumerRunner, GroupHandler, Handler
 from .db import Database, with_credentials
 from .events import TOPICS
 from .migrations import check_at_head, grant_app_role, upgrade_to_head
-from .ratelimit import RateLimiter
+from .ratelimit import BatchedLimiter, RateLimiter
 from .relay import OutboxRelay, ensure_topics, kafka_options, make_producer, outbox_channel
 from .settings import ServiceSettings, UnsafeConfiguration
 from .signing import KeyRing, Signer, load_or_create_signer, load_private
@@ -134,8 +134,10 @@ class Runtime:
     def __init__(self, spec: ServiceSpec, settings: ServiceSettings) -> None:
         self.spec, self.settings = spec, settings
         self.db = Database(with_credentials(settings.database_url, password=settings.database_password))
-        # Rate-limit counters live in this database, so all replicas of the service share them.
+        # Rate-limit counters live in this database, so all replicas of the service share them: exact for
+        # the few limited actions (objections, sign-ins), batched for the budget every request draws on.
         self.limiter = RateLimiter(self.db, spec.tables.rate_limit)
+        self.request_limiter = BatchedLimiter(self.db, spec.tables.rate_limit)
         self.supervisor = Supervisor()
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
