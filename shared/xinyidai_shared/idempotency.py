@@ -170,7 +170,7 @@ class Idempotency:
         return [Scope(principal.org_id, self.route, key) for key in keys if key is not None]
 
 
-def idempotency(
+async def idempotency(  # async: FastAPI runs a plain function dependency on a worker thread, a hop per request
     request: Request,
     idempotency_key: str | None = Header(
         None, alias=HEADER, min_length=1, max_length=KEY_MAX, pattern=r"^[\x21-\x7e]+$",
