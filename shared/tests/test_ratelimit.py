@@ -199,3 +199,12 @@ async def test_batched_limiter_counts_a_small_limit_exactly_across_processes(dat
         except DomainError:
             answers.append(False)
     assert answers == [True, True, True, False]
+
+
+async def test_batched_limiter_takes_concurrent_first_hits_of_many_callers(databases) -> None:
+    """Requests of several callers arriving together at the start of a window are each counted once."""
+    limiter = BatchedLimiter(databases[0], tables.rate_limit, clock=Clock(10_000_010.0))
+    limit = Limit("requests-system", 1000, 60.0)
+    await asyncio.gather(*(limiter.hit(limit, f"org-{i % 7}/client") for i in range(140)))
+    await limiter.sync()
+    assert await _stored(databases[0]) == 140

@@ -200,24 +200,27 @@ class BatchedLimiter:
         bucket = bucket_for(limit, key)
         current = (bucket, window)
         if current not in self._known:  # the first hit here in this window: start from the shared count
-            self._expiry[current] = datetime.fromtimestamp((window + 2) * limit.window_s, UTC)
-            self._expiry[(bucket, window - 1)] = datetime.fromtimestamp((window + 1) * limit.window_s, UTC)
-            await self.sync(also=[current, (bucket, window - 1)])
+            await self.sync(also={current: datetime.fromtimestamp((window + 2) * limit.window_s, UTC),
+                                  (bucket, window - 1): datetime.fromtimestamp((window + 1) * limit.window_s, UTC)})
         previous = self._count((bucket, window - 1)) if limit.sliding else 0
         decision = decide(limit, current_hits=self._count(current) + 1, previous_hits=previous,
                           elapsed_s=now - window * limit.window_s)
         if not decision.allowed:
             raise refusal(limit, decision)
+        if current not in self._expiry:  # dropped by a clean-up meanwhile: the write below still needs it
+            self._expiry[current] = datetime.fromtimestamp((window + 2) * limit.window_s, UTC)
         self._unwritten[current] += 1
         if self._unwritten[current] >= max(1, limit.max_hits // SYNC_SHARE) or now - self._synced_at >= SYNC_EVERY_S:
             await self.sync()
 
-    async def sync(self, also: list[tuple[str, int]] = ()) -> None:
-        """Write this process's unwritten hits and read every process's counts of the buckets in use."""
+    async def sync(self, also: dict[tuple[str, int], datetime] | None = None) -> None:
+        """Write this process's unwritten hits and read every process's counts of the buckets in use
+        (and of ``also``: windows about to be used, with when their counters expire)."""
         async with self._lock:
             now = self.clock()
+            self._expiry.update(also or {})  # under the lock: a concurrent sync's clean-up cannot drop them
             self._in_flight, self._unwritten = self._unwritten, Counter()
-            wanted = [k for k in {*self._known, *self._in_flight, *also} if self._expiry[k].timestamp() > now]
+            wanted = [k for k, expires in self._expiry.items() if expires.timestamp() > now]
             try:
                 async with self.db.writing() as session:
                     for (bucket, window), hits in self._in_flight.items():
